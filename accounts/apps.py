@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("组织、用户与生产经营单位")
+
+    def ready(self) -> None:
+        from .choices import Role
+        from .navigation import NavItem, register
+
+        register(
+            NavItem(_("工作台"), "home", "house", order=0),
+            NavItem(_("生产经营单位"), "accounts:enterprise_list", "building", order=10),
+            NavItem(_("组织机构"), "accounts:orgunit_list", "diagram-3", order=80),
+            NavItem(_("系统管理"), "admin:index", "gear", order=90, roles=frozenset({Role.ADMIN})),
+            NavItem(_("接口文档"), "api-docs", "braces", order=95, roles=frozenset({Role.ADMIN, Role.OFFICER})),
+        )

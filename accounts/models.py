@@ -1,0 +1,264 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    JURISDICTION_KINDS,
+    TOWNSHIP_KINDS,
+    EnterpriseScale,
+    EnterpriseStatus,
+    OrgKind,
+    RiskGradeCode,
+    Role,
+)
+from .scoping import ScopeFields
+from .validators import validate_uscc
+
+
+class Sector(models.Model):
+    """行业领域: a code table (危险化学品, 建筑施工, 消防 …) that administrators edit, never an enum."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级领域"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("行业领域")
+        verbose_name_plural = _("行业领域")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RiskGrade(models.Model):
+    """风险等级 红橙黄蓝: the four grades are fixed, their labels and colours are the office's to set."""
+
+    code = models.CharField(_("代码"), max_length=10, choices=RiskGradeCode.choices, unique=True)
+    label = models.CharField(_("显示名称"), max_length=30)
+    color = models.CharField(_("颜色"), max_length=7, help_text=_("如 #d32f2f"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("风险等级")
+        verbose_name_plural = _("风险等级")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class OrgUnit(models.Model):
+    """组织单位: the district, its 街道/乡镇/管理处, their 社区/村, the 安委会成员单位 and the 专委会.
+
+    `path` is the chain of ids from the root ("/1/4/27/"), so a subtree is one indexed prefix query
+    however deep the tree. It is kept by save(): a tree invariant, not a business rule.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=False, default="")
+    depth = models.PositiveSmallIntegerField(_("层级"), editable=False, default=0)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    supervised_sectors = models.ManyToManyField(
+        Sector,
+        verbose_name=_("监管行业领域"),
+        blank=True,
+        related_name="supervising_units",
+        help_text=_("部门所监管的行业领域；部门人员可见这些领域的生产经营单位。"),
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[supervised_sectors])
+
+    class Meta:
+        verbose_name = _("组织单位")
+        verbose_name_plural = _("组织单位")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="orgunit_unique_name_under_parent",
+                violation_error_message=_("同一上级单位下已有同名单位。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_township(self) -> bool:
+        return self.kind in TOWNSHIP_KINDS
+
+    @property
+    def is_department(self) -> bool:
+        return self.kind == OrgKind.DEPARTMENT
+
+    @property
+    def is_district(self) -> bool:
+        return self.kind == OrgKind.DISTRICT
+
+    def is_ancestor_of(self, other: "OrgUnit") -> bool:
+        return bool(self.path) and other.path.startswith(self.path)
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.pk and self.parent_id:
+            if self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path or "\0")):
+                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        if not self.pk:
+            super().save(*args, **kwargs)
+            kwargs.pop("force_insert", None)
+        parent_path = self.parent.path if self.parent_id else "/"
+        new_path = f"{parent_path}{self.pk}/"
+        self.path = new_path
+        self.depth = new_path.count("/") - 2
+        super().save(*args, **kwargs)
+        if old_path and old_path != new_path:
+            # Moving a unit moves its whole subtree in one statement.
+            OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=models.F("depth") + (self.depth - (old_path.count("/") - 2)),
+            )
+
+    def subtree(self) -> models.QuerySet["OrgUnit"]:
+        return OrgUnit.objects.filter(path__startswith=self.path)
+
+
+class User(AbstractUser):
+    """A person who signs in: one role, one organisation unit (所属单位)."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.TOWNSHIP)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[Role.ADMIN, Role.OFFICER, Role.LEADER]) | Q(org_unit__isnull=False),
+                name="user_scoped_role_needs_org_unit",
+                violation_error_message=_("部门人员和街镇人员必须指定所属单位。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.role == Role.LEADER
+
+
+class Enterprise(models.Model):
+    """生产经营单位: one registered business, identified by its 统一社会信用代码.
+
+    Who sees it follows from where it sits (jurisdiction → the township subtree) and what it does
+    (sectors → the departments that supervise them).
+    """
+
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
+    name = models.CharField(_("单位名称"), max_length=200)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("行业领域"), related_name="enterprises")
+    jurisdiction = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("属地"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        limit_choices_to={"kind__in": JURISDICTION_KINDS},
+        help_text=_("所属街道/乡镇，或其下的社区/村。"),
+    )
+    supervising_department = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("监管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_enterprises",
+        limit_choices_to={"kind": OrgKind.DEPARTMENT},
+    )
+    risk_grade = models.ForeignKey(
+        RiskGrade, verbose_name=_("风险等级"), null=True, blank=True, on_delete=models.PROTECT, related_name="enterprises"
+    )
+    scale = models.CharField(_("单位规模"), max_length=10, choices=EnterpriseScale.choices, blank=True)
+    status = models.CharField(
+        _("经营状态"), max_length=10, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING
+    )
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_fire_key_unit = models.BooleanField(_("消防安全重点单位"), default=False)
+    has_major_hazard_source = models.BooleanField(_("重大危险源"), default=False)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[sectors])
+
+    scope_fields = ScopeFields(jurisdiction="jurisdiction", sectors="sectors", department="supervising_department")
+
+    class Meta:
+        verbose_name = _("生产经营单位")
+        verbose_name_plural = _("生产经营单位")
+        ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["status"], name="enterprise_status"),
+            models.Index(fields=["name"], name="enterprise_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="enterprise_longitude_range",
+                violation_error_message=_("经度应在 -180 到 180 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="enterprise_latitude_range",
+                violation_error_message=_("纬度应在 -90 到 90 之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:enterprise_detail", args=[self.pk])
+
+    @property
+    def township(self) -> OrgUnit:
+        """The 街道/乡镇 the unit belongs to (its jurisdiction, or the jurisdiction's parent)."""
+        unit = self.jurisdiction
+        return unit if unit.is_township or unit.parent_id is None else unit.parent

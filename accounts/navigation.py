@@ -1,0 +1,47 @@
+"""The main menu, drawn per role.
+
+Each app registers its own entries from its AppConfig.ready(), so accounts never imports the apps
+above it and a new app appears in the menu by registering, not by editing this file.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from .choices import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    order: int = 100
+    roles: frozenset[str] | None = None  # None: every role
+
+    def visible_to(self, user) -> bool:
+        return self.roles is None or user.role in self.roles or (user.is_superuser and Role.ADMIN in self.roles)
+
+
+_registry: list[NavItem] = []
+
+
+def register(*items: NavItem) -> None:
+    for item in items:
+        if item not in _registry:
+            _registry.append(item)
+    _registry.sort(key=lambda i: i.order)
+
+
+def menu_for(user, current_path: str) -> list[dict]:
+    menu = []
+    for item in _registry:
+        if not item.visible_to(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        menu.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    return menu

@@ -1,0 +1,144 @@
+"""The one scoping rule: which records a user may see and change.
+
+- 系统管理员 and 区安委办/应急局 officers: everything, read and write.
+- 领导: read only; the whole district, or the subtree of their unit when it is not the district.
+- 街镇人员: records whose jurisdiction lies in their unit's subtree.
+- 部门人员: records in the sectors their department supervises, or that name the department
+  as supervising department.
+
+A model takes part by declaring `scope_fields = ScopeFields(...)`: the lookups from the record to
+its jurisdiction OrgUnit, its sector(s) and its supervising department. Every list, detail, export,
+API endpoint and dashboard filters through `restrict()`; a record outside it answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from .models import User
+
+Action = Literal["view", "change"]
+
+
+@dataclass(frozen=True)
+class ScopeFields:
+    """Lookups from a record to the organisation: e.g. "enterprise__jurisdiction"."""
+
+    jurisdiction: str | None = None
+    sectors: str | None = None
+    department: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may reach. `everything` short-cuts the filters for district-wide roles."""
+
+    everything: bool = False
+    subtree_path: str | None = None
+    sector_ids: frozenset[int] = field(default_factory=frozenset)
+    department_id: int | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and self.subtree_path is None and self.department_id is None
+
+    def q(self, model: type[Model]) -> Q:
+        """A filter on `model` that keeps exactly the records in this scope."""
+        if self.everything:
+            return Q()
+        fields: ScopeFields = model.scope_fields
+        condition = Q(pk__in=[])
+        if self.subtree_path is not None and fields.jurisdiction:
+            condition |= Q(**{f"{fields.jurisdiction}__path__startswith": self.subtree_path})
+        if self.department_id is not None:
+            if fields.sectors and self.sector_ids:
+                # A subquery, not a join: a record with two matching sectors must still appear once.
+                in_sectors = model._base_manager.filter(**{f"{fields.sectors}__in": self.sector_ids}).values("pk")
+                condition |= Q(pk__in=in_sectors)
+            if fields.department:
+                condition |= Q(**{f"{fields.department}_id": self.department_id})
+        return condition
+
+    def admits(self, *, jurisdiction=None, sector_ids=(), department_id: int | None = None) -> bool:
+        """Would a record placed like this be in scope? For checking a record before it is saved."""
+        if self.everything:
+            return True
+        if self.subtree_path is not None and jurisdiction is not None:
+            if jurisdiction.path.startswith(self.subtree_path):
+                return True
+        if self.department_id is not None:
+            if set(sector_ids) & self.sector_ids or department_id == self.department_id:
+                return True
+        return False
+
+    def admits_unit(self, unit) -> bool:
+        """May this user place records in `unit` (pick it as a jurisdiction)?"""
+        if self.everything:
+            return True
+        return self.subtree_path is not None and unit.path.startswith(self.subtree_path)
+
+
+NO_SCOPE = Scope()
+
+
+def scope_for(user: User, action: Action = "view") -> Scope:
+    """The scope of `user` for `action`. Cached on the user object for the request."""
+    from .choices import Role  # local: choices is import-light, but keep this module model-free
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cache = user.__dict__.setdefault("_scope_cache", {})
+    if action in cache:
+        return cache[action]
+
+    role = user.role
+    unit = user.org_unit
+    if role == Role.LEADER and action != "view":
+        scope = NO_SCOPE
+    elif role in (Role.ADMIN, Role.OFFICER) or user.is_superuser:
+        scope = Scope(everything=True)
+    elif role == Role.LEADER:
+        if unit is None or unit.is_district:
+            scope = Scope(everything=True)
+        else:
+            scope = _unit_scope(unit)
+    elif unit is None:
+        scope = NO_SCOPE
+    else:
+        scope = _unit_scope(unit)
+    cache[action] = scope
+    return scope
+
+
+def _unit_scope(unit) -> Scope:
+    if unit.is_department:
+        sector_ids = frozenset(unit.supervised_sectors.values_list("pk", flat=True))
+        return Scope(sector_ids=sector_ids, department_id=unit.pk)
+    return Scope(subtree_path=unit.path)
+
+
+def restrict(queryset: QuerySet, user: User, action: Action = "view") -> QuerySet:
+    """`queryset` narrowed to what `user` may `action`. The one door every read goes through."""
+    scope = scope_for(user, action)
+    if scope.nothing:
+        return queryset.none()
+    if scope.everything:
+        return queryset
+    return queryset.filter(scope.q(queryset.model))
+
+
+def get_object_in_scope(queryset: QuerySet, user: User, action: Action = "view", **lookup):
+    """The one record matching `lookup` within the user's scope, or 404 — never 403 with content."""
+    try:
+        return restrict(queryset, user, action).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def can_write(user: User) -> bool:
+    return not scope_for(user, "change").nothing

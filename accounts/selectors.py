@@ -1,0 +1,94 @@
+"""Scoped reads for organisations, users and enterprises. Views and the API read through these."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .choices import TOWNSHIP_KINDS, EnterpriseStatus, OrgKind
+from .models import Enterprise, OrgUnit, RiskGrade, Sector, User
+from .scoping import restrict, scope_for
+
+
+def enterprise_list(*, user: User, action: str = "view") -> QuerySet[Enterprise]:
+    """Enterprises the user may see, with what a list row shows fetched up front (no N+1)."""
+    return (
+        restrict(Enterprise.objects.all(), user, action)
+        .select_related("jurisdiction__parent", "supervising_department", "risk_grade")
+        .prefetch_related("sectors")
+    )
+
+
+def enterprise_get(*, user: User, pk: int, action: str = "view") -> Enterprise:
+    from .scoping import get_object_in_scope
+
+    return get_object_in_scope(enterprise_list(user=user), user, action, pk=pk)
+
+
+def enterprise_grade_counts(*, user: User) -> list[dict]:
+    """Operating enterprises in scope by risk grade (工贸企业总数…其中红区*家…), one query."""
+    counts = dict(
+        restrict(Enterprise.objects.filter(status=EnterpriseStatus.OPERATING), user)
+        .values("risk_grade")
+        .annotate(n=Count("pk"))
+        .values_list("risk_grade", "n")
+    )
+    rows = [{"grade": g, "count": counts.get(g.pk, 0)} for g in RiskGrade.objects.all()]
+    rows.append({"grade": None, "count": counts.get(None, 0)})
+    return rows
+
+
+def township_enterprise_counts(*, user: User) -> list[dict]:
+    """Enterprises per 街道/乡镇 within the user's scope: one query over the path prefix."""
+    townships = list(townships_visible(user=user))
+    visible = restrict(Enterprise.objects.all(), user)
+    by_path = {}
+    for path, n in visible.values("jurisdiction__path").annotate(n=Count("pk")).values_list(
+        "jurisdiction__path", "n"
+    ):
+        by_path[path] = n
+    result = []
+    for t in townships:
+        total = sum(n for path, n in by_path.items() if path.startswith(t.path))
+        result.append({"township": t, "count": total})
+    return result
+
+
+def townships_visible(*, user: User) -> QuerySet[OrgUnit]:
+    """街道/乡镇 the user may filter by or place records in."""
+    qs = OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS, is_active=True)
+    scope = scope_for(user)
+    if scope.everything or scope.department_id is not None:
+        return qs
+    if scope.subtree_path is None:
+        return qs.none()
+    return qs.filter(Q(path__startswith=scope.subtree_path) | Q(pk__in=_ancestor_ids(scope.subtree_path)))
+
+
+def jurisdictions_writable(*, user: User) -> QuerySet[OrgUnit]:
+    """Units the user may choose as an enterprise's 属地 (a township or its communities)."""
+    from .choices import JURISDICTION_KINDS
+
+    qs = OrgUnit.objects.filter(kind__in=JURISDICTION_KINDS, is_active=True).select_related("parent")
+    scope = scope_for(user, "change")
+    if scope.everything or scope.department_id is not None:
+        return qs if not scope.nothing else qs.none()
+    if scope.subtree_path is None:
+        return qs.none()
+    return qs.filter(path__startswith=scope.subtree_path)
+
+
+def departments() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, is_active=True)
+
+
+def sectors_active() -> QuerySet[Sector]:
+    return Sector.objects.filter(is_active=True)
+
+
+def orgunit_tree() -> QuerySet[OrgUnit]:
+    """The organisation tree in depth-first order. Reference data: every signed-in user may read it."""
+    return OrgUnit.objects.annotate(
+        user_count=Count("users", distinct=True), sector_count=Count("supervised_sectors", distinct=True)
+    ).order_by("path")
+
+
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(p) for p in path.strip("/").split("/") if p]
