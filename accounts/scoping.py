@@ -117,7 +117,13 @@ def scope_for(user: User, action: Action = "view") -> Scope:
 
 def _unit_scope(unit) -> Scope:
     if unit.is_department:
-        sector_ids = frozenset(unit.supervised_sectors.values_list("pk", flat=True))
+        from .models import Sector
+
+        # Supervising 工贸 covers its sub-sectors (冶金, 机械 …) too.
+        supervised = unit.supervised_sectors.values("pk")
+        sector_ids = frozenset(
+            Sector.objects.filter(Q(pk__in=supervised) | Q(parent__in=supervised)).values_list("pk", flat=True)
+        )
         return Scope(sector_ids=sector_ids, department_id=unit.pk)
     return Scope(subtree_path=unit.path)
 

@@ -1,0 +1,85 @@
+"""Personas used across the suite (as in healthchecks' hc/test.py): the district officer, township A's
+user, township B's user, the 住建 department user, the leader and the administrator, in a small
+district with two townships, a community each, and two departments."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.choices import OrgKind, Role
+from accounts.models import Enterprise, OrgUnit, Sector, User
+from tests.factories import EnterpriseFactory, UserFactory
+
+
+@dataclass
+class District:
+    district: OrgUnit
+    township_a: OrgUnit
+    township_b: OrgUnit
+    community_a: OrgUnit
+    community_b: OrgUnit
+    dept_construction: OrgUnit  # 住建: supervises 建筑施工
+    dept_emergency: OrgUnit  # 应急: supervises 危险化学品 and 工贸
+
+
+@pytest.fixture
+def sectors(db) -> dict[str, Sector]:
+    return {s.code: s for s in Sector.objects.all()}
+
+
+@pytest.fixture
+def district(db, sectors) -> District:
+    root = OrgUnit.objects.create(name="示范区", kind=OrgKind.DISTRICT)
+    a = OrgUnit.objects.create(name="东城街道", kind=OrgKind.STREET, parent=root)
+    b = OrgUnit.objects.create(name="西山镇", kind=OrgKind.TOWN, parent=root)
+    ca = OrgUnit.objects.create(name="东城社区", kind=OrgKind.COMMUNITY, parent=a)
+    cb = OrgUnit.objects.create(name="西山村", kind=OrgKind.VILLAGE, parent=b)
+    zj = OrgUnit.objects.create(name="区住建局", kind=OrgKind.DEPARTMENT, parent=root)
+    zj.supervised_sectors.set([sectors["construction"]])
+    yj = OrgUnit.objects.create(name="区应急管理局", kind=OrgKind.DEPARTMENT, parent=root)
+    yj.supervised_sectors.set([sectors["hazchem"], sectors["industry-trade"]])
+    return District(root, a, b, ca, cb, zj, yj)
+
+
+@pytest.fixture
+def officer(district) -> User:
+    return UserFactory(username="officer", role=Role.OFFICER, org_unit=district.dept_emergency)
+
+
+@pytest.fixture
+def township_a_user(district) -> User:
+    return UserFactory(username="township_a", role=Role.TOWNSHIP, org_unit=district.township_a)
+
+
+@pytest.fixture
+def township_b_user(district) -> User:
+    return UserFactory(username="township_b", role=Role.TOWNSHIP, org_unit=district.township_b)
+
+
+@pytest.fixture
+def department_user(district) -> User:
+    return UserFactory(username="department", role=Role.DEPARTMENT, org_unit=district.dept_construction)
+
+
+@pytest.fixture
+def leader(district) -> User:
+    return UserFactory(username="leader", role=Role.LEADER, org_unit=district.district)
+
+
+@pytest.fixture
+def admin_user(district) -> User:
+    return UserFactory(username="admin", role=Role.ADMIN, org_unit=district.district, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def enterprise_a(district, sectors) -> Enterprise:
+    """An industry-and-trade firm in township A's community."""
+    return EnterpriseFactory(name="东城机械厂", jurisdiction=district.community_a, sectors=[sectors["machinery"]])
+
+
+@pytest.fixture
+def enterprise_b(district, sectors) -> Enterprise:
+    """A construction firm in township B."""
+    return EnterpriseFactory(
+        name="西山建筑公司", jurisdiction=district.township_b, sectors=[sectors["construction"]]
+    )
