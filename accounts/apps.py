@@ -15,5 +15,7 @@ class AccountsConfig(AppConfig):
             NavItem(_("生产经营单位"), "accounts:enterprise_list", "building", order=10),
             NavItem(_("组织机构"), "accounts:orgunit_list", "diagram-3", order=80),
             NavItem(_("系统管理"), "admin:index", "gear", order=90, roles=frozenset({Role.ADMIN})),
-            NavItem(_("接口文档"), "api-docs", "braces", order=95, roles=frozenset({Role.ADMIN, Role.OFFICER})),
+            NavItem(
+                _("接口文档"), "api-docs", "braces", order=95, roles=frozenset({Role.ADMIN, Role.OFFICER})
+            ),
         )

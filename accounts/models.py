@@ -25,7 +25,12 @@ class Sector(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     code = models.SlugField(_("代码"), max_length=50, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级领域"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级领域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -67,7 +72,12 @@ class OrgUnit(models.Model):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("路径"), max_length=255, editable=False, db_index=False, default="")
     depth = models.PositiveSmallIntegerField(_("层级"), editable=False, default=0)
@@ -89,7 +99,9 @@ class OrgUnit(models.Model):
         verbose_name = _("组织单位")
         verbose_name_plural = _("组织单位")
         ordering = ["path"]
-        indexes = [models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"])]
+        indexes = [
+            models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"])
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["parent", "name"],
@@ -100,6 +112,35 @@ class OrgUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        if not self.pk:
+            super().save(*args, **kwargs)
+            kwargs.pop("force_insert", None)
+        parent_path = self.parent.path if self.parent_id else "/"
+        new_path = f"{parent_path}{self.pk}/"
+        self.path = new_path
+        self.depth = new_path.count("/") - 2
+        super().save(*args, **kwargs)
+        if old_path and old_path != new_path:
+            # Moving a unit moves its whole subtree in one statement.
+            OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=models.F("depth") + (self.depth - (old_path.count("/") - 2)),
+            )
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.pk
+            and self.parent_id
+            and (
+                self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path or "\0"))
+            )
+        ):
+            raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
 
     @property
     def is_township(self) -> bool:
@@ -119,30 +160,6 @@ class OrgUnit(models.Model):
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.pk and self.parent_id:
-            if self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path or "\0")):
-                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
-
-    def save(self, *args, **kwargs) -> None:
-        old_path = self.path
-        if not self.pk:
-            super().save(*args, **kwargs)
-            kwargs.pop("force_insert", None)
-        parent_path = self.parent.path if self.parent_id else "/"
-        new_path = f"{parent_path}{self.pk}/"
-        self.path = new_path
-        self.depth = new_path.count("/") - 2
-        super().save(*args, **kwargs)
-        if old_path and old_path != new_path:
-            # Moving a unit moves its whole subtree in one statement.
-            OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
-                depth=models.F("depth") + (self.depth - (old_path.count("/") - 2)),
-            )
-
     def subtree(self) -> models.QuerySet["OrgUnit"]:
         return OrgUnit.objects.filter(path__startswith=self.path)
 
@@ -153,7 +170,12 @@ class User(AbstractUser):
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.TOWNSHIP)
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        OrgUnit,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
@@ -210,7 +232,12 @@ class Enterprise(models.Model):
         limit_choices_to={"kind": OrgKind.DEPARTMENT},
     )
     risk_grade = models.ForeignKey(
-        RiskGrade, verbose_name=_("风险等级"), null=True, blank=True, on_delete=models.PROTECT, related_name="enterprises"
+        RiskGrade,
+        verbose_name=_("风险等级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
     )
     scale = models.CharField(_("单位规模"), max_length=10, choices=EnterpriseScale.choices, blank=True)
     status = models.CharField(
@@ -228,7 +255,9 @@ class Enterprise(models.Model):
 
     history = HistoricalRecords(m2m_fields=[sectors])
 
-    scope_fields = ScopeFields(jurisdiction="jurisdiction", sectors="sectors", department="supervising_department")
+    scope_fields = ScopeFields(
+        jurisdiction="jurisdiction", sectors="sectors", department="supervising_department"
+    )
 
     class Meta:
         verbose_name = _("生产经营单位")

@@ -20,7 +20,9 @@ class NavItem:
     roles: frozenset[str] | None = None  # None: every role
 
     def visible_to(self, user) -> bool:
-        return self.roles is None or user.role in self.roles or (user.is_superuser and Role.ADMIN in self.roles)
+        return (
+            self.roles is None or user.role in self.roles or (user.is_superuser and Role.ADMIN in self.roles)
+        )
 
 
 _registry: list[NavItem] = []

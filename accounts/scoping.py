@@ -58,7 +58,9 @@ class Scope:
         if self.department_id is not None:
             if fields.sectors and self.sector_ids:
                 # A subquery, not a join: a record with two matching sectors must still appear once.
-                in_sectors = model._base_manager.filter(**{f"{fields.sectors}__in": self.sector_ids}).values("pk")
+                in_sectors = model._base_manager.filter(**{f"{fields.sectors}__in": self.sector_ids}).values(
+                    "pk"
+                )
                 condition |= Q(pk__in=in_sectors)
             if fields.department:
                 condition |= Q(**{f"{fields.department}_id": self.department_id})
@@ -68,13 +70,15 @@ class Scope:
         """Would a record placed like this be in scope? For checking a record before it is saved."""
         if self.everything:
             return True
-        if self.subtree_path is not None and jurisdiction is not None:
-            if jurisdiction.path.startswith(self.subtree_path):
-                return True
-        if self.department_id is not None:
-            if set(sector_ids) & self.sector_ids or department_id == self.department_id:
-                return True
-        return False
+        in_subtree = (
+            self.subtree_path is not None
+            and jurisdiction is not None
+            and jurisdiction.path.startswith(self.subtree_path)
+        )
+        in_department = self.department_id is not None and (
+            bool(set(sector_ids) & self.sector_ids) or department_id == self.department_id
+        )
+        return in_subtree or in_department
 
     def admits_unit(self, unit) -> bool:
         """May this user place records in `unit` (pick it as a jurisdiction)?"""
@@ -103,10 +107,7 @@ def scope_for(user: User, action: Action = "view") -> Scope:
     elif role in (Role.ADMIN, Role.OFFICER) or user.is_superuser:
         scope = Scope(everything=True)
     elif role == Role.LEADER:
-        if unit is None or unit.is_district:
-            scope = Scope(everything=True)
-        else:
-            scope = _unit_scope(unit)
+        scope = Scope(everything=True) if unit is None or unit.is_district else _unit_scope(unit)
     elif unit is None:
         scope = NO_SCOPE
     else:
@@ -122,7 +123,9 @@ def _unit_scope(unit) -> Scope:
         # Supervising 工贸 covers its sub-sectors (冶金, 机械 …) too.
         supervised = unit.supervised_sectors.values("pk")
         sector_ids = frozenset(
-            Sector.objects.filter(Q(pk__in=supervised) | Q(parent__in=supervised)).values_list("pk", flat=True)
+            Sector.objects.filter(Q(pk__in=supervised) | Q(parent__in=supervised)).values_list(
+                "pk", flat=True
+            )
         )
         return Scope(sector_ids=sector_ids, department_id=unit.pk)
     return Scope(subtree_path=unit.path)

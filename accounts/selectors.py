@@ -40,8 +40,8 @@ def township_enterprise_counts(*, user: User) -> list[dict]:
     townships = list(townships_visible(user=user))
     visible = restrict(Enterprise.objects.all(), user)
     by_path = {}
-    for path, n in visible.values("jurisdiction__path").annotate(n=Count("pk")).values_list(
-        "jurisdiction__path", "n"
+    for path, n in (
+        visible.values("jurisdiction__path").annotate(n=Count("pk")).values_list("jurisdiction__path", "n")
     ):
         by_path[path] = n
     result = []
@@ -85,10 +85,52 @@ def sectors_active() -> QuerySet[Sector]:
 
 def orgunit_tree() -> QuerySet[OrgUnit]:
     """The organisation tree in depth-first order. Reference data: every signed-in user may read it."""
-    return OrgUnit.objects.annotate(
-        user_count=Count("users", distinct=True), sector_count=Count("supervised_sectors", distinct=True)
-    ).order_by("path")
+    return (
+        OrgUnit.objects.annotate(
+            user_count=Count("users", distinct=True), sector_count=Count("supervised_sectors", distinct=True)
+        )
+        .prefetch_related("supervised_sectors")
+        .order_by("path")
+    )
 
 
 def _ancestor_ids(path: str) -> list[int]:
     return [int(p) for p in path.strip("/").split("/") if p]
+
+
+def enterprise_history(*, enterprise: Enterprise) -> list:
+    """Who changed what and when, newest first, with the fields that changed on each save."""
+    records = list(enterprise.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    labels = {f.name: f.verbose_name for f in Enterprise._meta.fields}
+    timeline = []
+    for current, previous in zip(records, [*records[1:], None], strict=True):
+        changes = []
+        if previous is not None:
+            delta = current.diff_against(previous, excluded_fields=["updated", "created"])
+            changes = [
+                {"field": labels.get(c.field, c.field), "old": c.old, "new": c.new} for c in delta.changes
+            ]
+        timeline.append({"record": current, "changes": changes})
+    return timeline
+
+
+def admin_overview() -> dict:
+    """Counts for the administrator's home page."""
+    from .choices import Role
+
+    return {
+        "user_count": User.objects.filter(is_active=True).count(),
+        "users_by_role": User.objects.filter(is_active=True)
+        .values("role")
+        .annotate(n=Count("pk"))
+        .order_by("role"),
+        "orgunit_count": OrgUnit.objects.count(),
+        "township_count": OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS).count(),
+        "department_count": OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT).count(),
+        "sector_count": Sector.objects.count(),
+        "role_labels": dict(Role.choices),
+    }
+
+
+def orgunit_list() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.prefetch_related("supervised_sectors").order_by("path")

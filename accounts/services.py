@@ -104,12 +104,16 @@ def enterprise_upsert_many(*, user: User, rows: Iterable[EnterpriseData]) -> tup
     rows = list(rows)
     codes = [normalize_uscc(r.uscc) for r in rows]
     existing = {e.uscc: e for e in Enterprise.objects.select_for_update().filter(uscc__in=codes)}
-    writable = set(restrict(Enterprise.objects.filter(uscc__in=codes), user, "change").values_list("uscc", flat=True))
+    writable = set(
+        restrict(Enterprise.objects.filter(uscc__in=codes), user, "change").values_list("uscc", flat=True)
+    )
     created = updated = 0
     for code, data in zip(codes, rows, strict=True):
         _check_write_scope(user=user, data=data)
         if code in existing and code not in writable:
-            raise ValidationError(_("统一社会信用代码 {code} 已由其他单位登记，您无权修改。").format(code=code))
+            raise ValidationError(
+                _("统一社会信用代码 {code} 已由其他单位登记，您无权修改。").format(code=code)
+            )
         current = existing.get(code)
         if current is None:
             _apply(Enterprise(), data, user=user)

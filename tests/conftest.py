@@ -68,13 +68,17 @@ def leader(district) -> User:
 
 @pytest.fixture
 def admin_user(district) -> User:
-    return UserFactory(username="admin", role=Role.ADMIN, org_unit=district.district, is_staff=True, is_superuser=True)
+    return UserFactory(
+        username="admin", role=Role.ADMIN, org_unit=district.district, is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture
 def enterprise_a(district, sectors) -> Enterprise:
     """An industry-and-trade firm in township A's community."""
-    return EnterpriseFactory(name="东城机械厂", jurisdiction=district.community_a, sectors=[sectors["machinery"]])
+    return EnterpriseFactory(
+        name="东城机械厂", jurisdiction=district.community_a, sectors=[sectors["machinery"]]
+    )
 
 
 @pytest.fixture

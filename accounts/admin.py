@@ -1,0 +1,77 @@
+"""The administrator's code tables and users. Ordinary staff work in the app's own pages."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Enterprise, OrgUnit, RiskGrade, Sector, User
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "parent", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(RiskGrade)
+class RiskGradeAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "color", "order"]
+    list_editable = ["label", "color", "order"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the four grades are fixed; only their labels and colours change
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["indented_name", "kind", "short_name", "order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name"]
+    filter_horizontal = ["supervised_sectors"]
+    autocomplete_fields = ["parent"]
+    ordering = ["path"]
+
+    @admin.display(description=_("名称"), ordering="path")
+    def indented_name(self, obj: OrgUnit) -> str:
+        return "\u3000" * obj.depth + obj.name
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # units are deactivated, never deleted: records point at them
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ["username", "name", "role", "org_unit", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "name", "phone"]
+    autocomplete_fields = ["org_unit"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("name", "phone", "email")}),
+        (_("角色与单位"), {"fields": ("role", "org_unit")}),
+        (_("状态"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "name", "role", "org_unit", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "uscc", "jurisdiction", "risk_grade", "status"]
+    list_filter = ["status", "risk_grade", "sectors"]
+    search_fields = ["name", "uscc"]
+    autocomplete_fields = ["jurisdiction", "supervising_department"]
+    list_select_related = ["jurisdiction", "risk_grade"]

@@ -1,0 +1,59 @@
+"""Filters for the enterprise list, the export and the API: one definition for all three."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import EnterpriseScale, EnterpriseStatus, OrgKind
+from .models import Enterprise, OrgUnit, RiskGrade, Sector
+from .selectors import departments, sectors_active, townships_visible
+
+
+def _townships(request):
+    if request is None:
+        return OrgUnit.objects.none()
+    return townships_visible(user=request.user)
+
+
+class EnterpriseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("名称或代码"), method="filter_q")
+    sector = django_filters.ModelChoiceFilter(
+        label=_("行业领域"), queryset=sectors_active(), method="filter_sector"
+    )
+    township = django_filters.ModelChoiceFilter(
+        label=_("所属街道"), queryset=_townships, method="filter_township"
+    )
+    risk_grade = django_filters.ModelChoiceFilter(label=_("风险等级"), queryset=RiskGrade.objects.all())
+    status = django_filters.ChoiceFilter(label=_("经营状态"), choices=EnterpriseStatus.choices)
+    scale = django_filters.ChoiceFilter(label=_("单位规模"), choices=EnterpriseScale.choices)
+    supervising_department = django_filters.ModelChoiceFilter(label=_("监管部门"), queryset=departments())
+    is_fire_key_unit = django_filters.BooleanFilter(label=_("消防安全重点单位"))
+    has_major_hazard_source = django_filters.BooleanFilter(label=_("重大危险源"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "sector", "township", "risk_grade", "status", "scale", "supervising_department"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(uscc__icontains=value.upper()))
+
+    def filter_sector(self, queryset, name, value: Sector):
+        # The sector and its sub-sectors (工贸 covers 机械 …); a subquery keeps each unit once.
+        ids = Sector.objects.filter(Q(pk=value.pk) | Q(parent=value)).values("pk")
+        return queryset.filter(pk__in=Enterprise.objects.filter(sectors__in=ids).values("pk"))
+
+    def filter_township(self, queryset, name, value: OrgUnit):
+        return queryset.filter(jurisdiction__path__startswith=value.path)
+
+
+class OrgUnitFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=OrgKind.choices)
+    parent = django_filters.ModelChoiceFilter(label=_("上级单位"), queryset=OrgUnit.objects.all())
+    q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = OrgUnit
+        fields = ["kind", "parent", "q"]
