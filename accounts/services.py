@@ -4,14 +4,17 @@ One function per use case: keyword-only, in a transaction, the acting user passe
 to the history row.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .choices import JURISDICTION_KINDS, OrgKind
 from .models import Enterprise, OrgUnit, RiskGrade, Sector, User
 from .scoping import restrict, scope_for
 from .validators import normalize_uscc
@@ -100,25 +103,143 @@ def enterprise_update(*, user: User, enterprise: Enterprise, data: EnterpriseDat
 
 @transaction.atomic
 def enterprise_upsert_many(*, user: User, rows: Iterable[EnterpriseData]) -> tuple[int, int]:
-    """Import: create the new codes, update the known ones. All or nothing; returns (created, updated)."""
+    """Import: create the new codes, update the known ones. All or nothing; returns (created, updated).
+
+    A ledger has thousands of rows, so this works in bulk: one statement per step rather than per row,
+    and one history record per changed enterprise (with its sectors) instead of the several that
+    save() plus sectors.set() would leave. Rows whose code exists but whose facts are unchanged count
+    as updated but are not rewritten, so a repeated import leaves no empty history behind.
+    """
     rows = list(rows)
+    if scope_for(user, "change").nothing:
+        raise PermissionDenied(_("您没有修改生产经营单位的权限。"))
     codes = [normalize_uscc(r.uscc) for r in rows]
+    repeated = sorted(code for code, n in Counter(codes).items() if n > 1)
+    if repeated:
+        raise ValidationError(_("统一社会信用代码重复：{codes}").format(codes="、".join(repeated)))
     existing = {e.uscc: e for e in Enterprise.objects.select_for_update().filter(uscc__in=codes)}
     writable = set(
         restrict(Enterprise.objects.filter(uscc__in=codes), user, "change").values_list("uscc", flat=True)
     )
-    created = updated = 0
+
+    to_create: list[tuple[Enterprise, list[Sector]]] = []
+    to_update: list[tuple[Enterprise, list[Sector]]] = []
+    current_sectors = _sector_ids_by_enterprise([e.pk for e in existing.values()])
     for code, data in zip(codes, rows, strict=True):
-        _check_write_scope(user=user, data=data)
-        if code in existing and code not in writable:
-            raise ValidationError(
-                _("统一社会信用代码 {code} 已由其他单位登记，您无权修改。").format(code=code)
+        data.uscc = code
+        try:
+            _check_write_scope(user=user, data=data)
+            if code in existing and code not in writable:
+                raise ValidationError(
+                    _("统一社会信用代码 {code} 已由其他单位登记，您无权修改。").format(code=code)
+                )
+            enterprise = existing.get(code) or Enterprise()
+            changed = _assign(enterprise, data)
+            _validate_without_queries(enterprise, data)
+        except ValidationError as exc:
+            # Name the row: in a list of thousands the bare reason would not say which one.
+            raise ValidationError([f"{code}：{m}" for m in exc.messages]) from exc
+        enterprise._history_user = user
+        if enterprise.pk is None:
+            to_create.append((enterprise, data.sectors))
+        elif changed or current_sectors.get(enterprise.pk, set()) != {s.pk for s in data.sectors}:
+            to_update.append((enterprise, data.sectors))
+
+    now = timezone.now()
+    Enterprise.objects.bulk_create([e for e, _s in to_create], batch_size=_BATCH)
+    for enterprise, _s in to_update:
+        enterprise.updated = now  # auto_now is save()'s doing; this path does not call save()
+    _update_rows([e for e, _s in to_update], [*_SCALAR_FIELDS, "updated"])
+    through = _replace_sectors(to_create + to_update, replace_ids=[e.pk for e, _s in to_update])
+    _write_history(
+        created=[e for e, _s in to_create], updated=[e for e, _s in to_update], through=through, when=now
+    )
+    return len(to_create), len(codes) - len(to_create)
+
+
+_BATCH = 500
+
+
+def _assign(enterprise: Enterprise, data: EnterpriseData) -> bool:
+    """Copy the data's fields onto the instance; True when any value differs from what was there."""
+    changed = enterprise.pk is None
+    for name in _SCALAR_FIELDS:
+        value = getattr(data, name)
+        if getattr(enterprise, Enterprise._meta.get_field(name).attname) != getattr(value, "pk", value):
+            changed = True
+        setattr(enterprise, name, value)
+    return changed
+
+
+def _update_rows(objs: list[Enterprise], names: list[str]) -> None:
+    """Write `names` of every object back, one prepared UPDATE sent for all rows at once.
+
+    Not bulk_update(): it builds a CASE expression per field per row in Python, which for 3000 rows
+    took about 20 s; this takes well under one (psycopg pipelines executemany).
+    """
+    if not objs:
+        return
+    fields = [Enterprise._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(Enterprise._meta.db_table)} SET {assignments} WHERE {quote(Enterprise._meta.pk.column)} = %s"
+    params = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk] for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _validate_without_queries(enterprise: Enterprise, data: EnterpriseData) -> None:
+    """full_clean() minus its per-row queries: field rules here, uniqueness and ranges by the database."""
+    if not data.sectors:
+        raise ValidationError({"sectors": _("请至少选择一个行业领域。")})
+    if data.jurisdiction.kind not in JURISDICTION_KINDS:
+        raise ValidationError({"jurisdiction": _("属地应为街道/乡镇或其下的社区/村。")})
+    if data.supervising_department is not None and data.supervising_department.kind != OrgKind.DEPARTMENT:
+        raise ValidationError({"supervising_department": _("监管部门应为安委会成员单位。")})
+    enterprise.clean_fields(exclude=["jurisdiction", "supervising_department", "risk_grade"])
+
+
+def _sector_ids_by_enterprise(enterprise_ids: list[int]) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = {}
+    pairs = Enterprise.sectors.through.objects.filter(enterprise_id__in=enterprise_ids)
+    for enterprise_id, sector_id in pairs.values_list("enterprise_id", "sector_id"):
+        result.setdefault(enterprise_id, set()).add(sector_id)
+    return result
+
+
+def _replace_sectors(items: list[tuple[Enterprise, list[Sector]]], *, replace_ids: list[int]) -> list:
+    """Set every enterprise's sectors in two statements; returns the new through rows (with ids)."""
+    through_model = Enterprise.sectors.through
+    through_model.objects.filter(enterprise_id__in=replace_ids).delete()
+    links = [
+        through_model(enterprise_id=enterprise.pk, sector_id=sector.pk)
+        for enterprise, sectors in items
+        for sector in {s.pk: s for s in sectors}.values()
+    ]
+    return through_model.objects.bulk_create(links, batch_size=_BATCH)
+
+
+def _write_history(*, created: list[Enterprise], updated: list[Enterprise], through: list, when) -> None:
+    """One history record per written enterprise, with its sectors as simple_history's m2m snapshot."""
+    records = []
+    for objs, is_update in ((created, False), (updated, True)):
+        if objs:
+            records += Enterprise.history.bulk_history_create(objs, update=is_update, default_date=when) or []
+    if not records:
+        return  # SIMPLE_HISTORY_ENABLED is off
+    record_for = {record.id: record for record in records}
+    m2m_history_model = Enterprise.history.model.sectors.model
+    m2m_history_model.objects.bulk_create(
+        [
+            m2m_history_model(
+                history=record_for[link.enterprise_id],
+                id=link.id,
+                enterprise_id=link.enterprise_id,
+                sector_id=link.sector_id,
             )
-        current = existing.get(code)
-        if current is None:
-            _apply(Enterprise(), data, user=user)
-            created += 1
-        else:
-            _apply(current, data, user=user)
-            updated += 1
-    return created, updated
+            for link in through
+        ],
+        batch_size=_BATCH,
+    )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,10 +86,16 @@ def _enterprise_filter(request: HttpRequest) -> EnterpriseFilterSet:
     )
 
 
+def filtered(filterset) -> QuerySet:
+    """An invalid filter (say, a township outside the user's scope) matches nothing rather than
+    being silently dropped: a list or export that ignored it would show more than was asked for."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     filterset = _enterprise_filter(request)
-    page_obj = paginate(request, filterset.qs)
+    page_obj = paginate(request, filtered(filterset))
     return render(
         request,
         "accounts/enterprise_list.html",
@@ -108,7 +115,7 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
     from .ledger_import import enterprise_export as build_export
 
     filterset = _enterprise_filter(request)
-    content = build_export(queryset=filterset.qs)
+    content = build_export(queryset=filtered(filterset))
     stamp = timezone.localdate().strftime("%Y%m%d")
     return xlsx_response(content, f"生产经营单位_{stamp}.xlsx")
 

@@ -1,0 +1,196 @@
+/* 区安全生产工作台账 — small, dependency-free behaviour for every page.
+ *
+ * Loaded at the end of <body> (after bootstrap.bundle.min.js), so the page above is already parsed:
+ * the form decoration runs at once, before the first paint, and raw widgets never flash unstyled.
+ *
+ *  [data-form-fields]      container of Django widgets: adds Bootstrap classes by widget type
+ *                          (form-control / form-select / form-check-input / form-range), and
+ *                          is-invalid where Django marked the field aria-invalid="true".
+ *  select[multiple]        on a mouse, a plain click toggles an option (no Ctrl needed), and a
+ *                          line under it counts the chosen options. Phones use the system picker.
+ *  [data-confirm="…"]      on a button, link or form: asks first; cancelling stops the action.
+ *  form (method=post)      submit buttons are disabled after the first submit (no double posts);
+ *                          opt out with data-no-disable on the form.
+ *  form[data-autosubmit]   a change of one of its selects submits the form.
+ *  [data-history-back]     a button that goes back one page (no inline onclick, CSP-friendly).
+ */
+(function () {
+  "use strict";
+
+  // ---------- Bootstrap classes for Django widgets ----------
+
+  function classFor(el) {
+    var tag = el.tagName;
+    if (tag === "SELECT") return "form-select";
+    if (tag === "TEXTAREA") return "form-control";
+    if (tag !== "INPUT") return null;
+    switch ((el.getAttribute("type") || "text").toLowerCase()) {
+      case "hidden":
+      case "submit":
+      case "button":
+      case "reset":
+      case "image":
+        return null;
+      case "checkbox":
+      case "radio":
+        return "form-check-input";
+      case "range":
+        return "form-range";
+      case "color":
+        return "form-control form-control-color";
+      default:
+        return "form-control";
+    }
+  }
+
+  var BOOTSTRAP_CONTROL = /(^|\s)(form-control|form-select|form-check-input|form-range|btn)(\s|$)/;
+
+  function decorate(root) {
+    var scope = root || document;
+    var boxes = scope.querySelectorAll ? scope.querySelectorAll("[data-form-fields]") : [];
+    Array.prototype.forEach.call(boxes, function (box) {
+      var controls = box.querySelectorAll("input, select, textarea");
+      Array.prototype.forEach.call(controls, function (el) {
+        var cls = classFor(el);
+        if (cls && !BOOTSTRAP_CONTROL.test(el.className)) {
+          cls.split(" ").forEach(function (c) { el.classList.add(c); });
+        }
+        if (el.getAttribute("aria-invalid") === "true") {
+          el.classList.add("is-invalid");
+        }
+        if (el.tagName === "SELECT" && el.multiple) {
+          enhanceMultiple(el);
+        }
+      });
+      // A field marked invalid by the template (choice lists, file inputs) marks its controls too.
+      Array.prototype.forEach.call(box.querySelectorAll(".is-invalid-field"), function (field) {
+        Array.prototype.forEach.call(field.querySelectorAll("input:not([type=hidden]), select, textarea"), function (el) {
+          el.classList.add("is-invalid");
+        });
+      });
+    });
+  }
+
+  // ---------- multiple selects ----------
+
+  var finePointer = window.matchMedia && window.matchMedia("(pointer: fine)").matches;
+
+  function enhanceMultiple(select) {
+    if (select.dataset.enhanced) return;
+    select.dataset.enhanced = "1";
+
+    var count = document.createElement("div");
+    count.className = "multi-count";
+    count.setAttribute("aria-live", "polite");
+    select.insertAdjacentElement("afterend", count);
+    function update() {
+      var n = select.selectedOptions ? select.selectedOptions.length
+        : Array.prototype.filter.call(select.options, function (o) { return o.selected; }).length;
+      count.textContent = n ? "已选 " + n + " 项" : (finePointer ? "点击选择，可多选" : "可多选");
+    }
+    select.addEventListener("change", update);
+    update();
+
+    if (!finePointer) return; // touch: the system picker already has checkboxes
+    select.addEventListener("mousedown", function (event) {
+      var option = event.target;
+      if (option.tagName !== "OPTION" || option.disabled) return;
+      event.preventDefault();
+      var top = select.scrollTop;
+      option.selected = !option.selected;
+      select.focus();
+      // Keep the list where it was: some browsers jump to the toggled option.
+      window.setTimeout(function () { select.scrollTop = top; }, 0);
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  // ---------- confirm dialogs ----------
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (!el || el.tagName === "FORM") return;
+    if (!window.confirm(el.getAttribute("data-confirm") || "确定要继续吗？")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    } else {
+      el.setAttribute("data-confirmed", "1");
+    }
+  }, true);
+
+  // ---------- form submission ----------
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+
+    var submitter = event.submitter || null;
+    var confirmedByButton = submitter && submitter.getAttribute("data-confirmed") === "1";
+    if (submitter) submitter.removeAttribute("data-confirmed");
+    if (form.hasAttribute("data-confirm") && !confirmedByButton) {
+      if (!window.confirm(form.getAttribute("data-confirm") || "确定要继续吗？")) {
+        event.preventDefault();
+        return;
+      }
+    }
+    if (event.defaultPrevented) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-no-disable")) return;
+
+    // Disable after the browser has collected the form data, so the clicked button's
+    // name/value (e.g. name="action" value="close") is still sent.
+    window.setTimeout(function () {
+      var buttons = form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");
+      Array.prototype.forEach.call(buttons, function (btn) {
+        btn.disabled = true;
+        btn.setAttribute("data-disabled-on-submit", "1");
+      });
+      if (submitter && submitter.tagName === "BUTTON" && !submitter.querySelector(".spinner-border")) {
+        var spin = document.createElement("span");
+        spin.className = "spinner-border spinner-border-sm ms-1";
+        spin.setAttribute("aria-hidden", "true");
+        submitter.appendChild(spin);
+      }
+      // A post that answers with a download leaves us on this page: give the buttons back.
+      window.setTimeout(function () { release(form); }, 8000);
+    }, 0);
+  });
+
+  function release(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("[data-disabled-on-submit]"), function (btn) {
+      btn.disabled = false;
+      btn.removeAttribute("data-disabled-on-submit");
+      var spin = btn.querySelector(".spinner-border");
+      if (spin) spin.remove();
+    });
+  }
+
+  // Back button (page restored from the back/forward cache): buttons usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) release(document);
+  });
+
+  // ---------- [data-history-back]: a "返回上一页" button ----------
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest ? event.target.closest("[data-history-back]") : null;
+    if (!el) return;
+    event.preventDefault();
+    if (window.history.length > 1) window.history.back();
+    else window.location.href = "/";
+  });
+
+  // ---------- auto-submit ----------
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.tagName !== "SELECT" || !el.form || !el.form.hasAttribute("data-autosubmit")) return;
+    if (el.form.requestSubmit) el.form.requestSubmit();
+    else el.form.submit();
+  });
+
+  // ---------- go ----------
+
+  decorate(document);
+  window.App = { decorate: decorate };
+})();
