@@ -1,6 +1,7 @@
 """Filters for the enterprise list, the export and the API: one definition for all three."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -15,20 +16,33 @@ def _townships(request):
     return townships_visible(user=request.user)
 
 
+ALL = _("全部")
+
+
+def _yes_no() -> forms.Select:
+    return forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
+
+
 class EnterpriseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("名称或代码"), method="filter_q")
     sector = django_filters.ModelChoiceFilter(
-        label=_("行业领域"), queryset=sectors_active(), method="filter_sector"
+        label=_("行业领域"), queryset=sectors_active(), method="filter_sector", empty_label=ALL
     )
     township = django_filters.ModelChoiceFilter(
-        label=_("所属街道"), queryset=_townships, method="filter_township"
+        label=_("所属街道"), queryset=_townships, method="filter_township", empty_label=ALL
     )
-    risk_grade = django_filters.ModelChoiceFilter(label=_("风险等级"), queryset=RiskGrade.objects.all())
-    status = django_filters.ChoiceFilter(label=_("经营状态"), choices=EnterpriseStatus.choices)
-    scale = django_filters.ChoiceFilter(label=_("单位规模"), choices=EnterpriseScale.choices)
-    supervising_department = django_filters.ModelChoiceFilter(label=_("监管部门"), queryset=departments())
-    is_fire_key_unit = django_filters.BooleanFilter(label=_("消防安全重点单位"))
-    has_major_hazard_source = django_filters.BooleanFilter(label=_("重大危险源"))
+    risk_grade = django_filters.ModelChoiceFilter(
+        label=_("风险等级"), queryset=RiskGrade.objects.all(), empty_label=ALL
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("经营状态"), choices=EnterpriseStatus.choices, empty_label=ALL
+    )
+    scale = django_filters.ChoiceFilter(label=_("单位规模"), choices=EnterpriseScale.choices, empty_label=ALL)
+    supervising_department = django_filters.ModelChoiceFilter(
+        label=_("监管部门"), queryset=departments(), empty_label=ALL
+    )
+    is_fire_key_unit = django_filters.BooleanFilter(label=_("消防安全重点单位"), widget=_yes_no())
+    has_major_hazard_source = django_filters.BooleanFilter(label=_("重大危险源"), widget=_yes_no())
 
     class Meta:
         model = Enterprise

@@ -53,7 +53,7 @@ def township_enterprise_counts(*, user: User) -> list[dict]:
 
 def townships_visible(*, user: User) -> QuerySet[OrgUnit]:
     """街道/乡镇 the user may filter by or place records in."""
-    qs = OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS, is_active=True)
+    qs = OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS, is_active=True).order_by("order", "name")
     scope = scope_for(user)
     if scope.everything or scope.department_id is not None:
         return qs
@@ -103,7 +103,8 @@ def enterprise_history(*, enterprise: Enterprise) -> list:
     records = list(enterprise.history.select_related("history_user").order_by("-history_date", "-history_id"))
     labels = {f.name: f.verbose_name for f in Enterprise._meta.fields}
     timeline = []
-    for current, previous in zip(records, [*records[1:], None], strict=True):
+    for i, current in enumerate(records):
+        previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if previous is not None:
             delta = current.diff_against(previous, excluded_fields=["updated", "created"])

@@ -236,3 +236,12 @@ def test_openapi_schema_and_offline_docs(client, officer):
     assert (
         "swagger-ui" in docs and "cdn" not in docs.lower() and "unpkg" not in docs and "jsdelivr" not in docs
     )
+
+
+def test_detail_page_of_a_unit_with_no_history_yet(client, officer, enterprise_a):
+    # Bulk-loaded units (the demo, old imports) may have no history row at all.
+    enterprise_a.history.all().delete()
+    client.force_login(officer)
+    response = client.get(enterprise_a.get_absolute_url())
+    assert response.status_code == 200
+    assert "暂无记录" in response.content.decode()
