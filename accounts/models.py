@@ -178,6 +178,8 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    enforcement_cert_no = models.CharField(_("执法证号"), max_length=40, blank=True)
+    enforcement_cert_expiry = models.DateField(_("执法证有效期至"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -202,6 +204,14 @@ class User(AbstractUser):
     @property
     def is_read_only(self) -> bool:
         return self.role == Role.LEADER
+
+    def holds_valid_cert(self, on) -> bool:
+        """持有效执法证 on the given date: a number, and an expiry not before that day."""
+        return (
+            bool(self.enforcement_cert_no)
+            and self.enforcement_cert_expiry is not None
+            and (self.enforcement_cert_expiry >= on)
+        )
 
 
 class Enterprise(models.Model):

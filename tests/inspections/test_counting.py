@@ -1,0 +1,131 @@
+"""The counting rules every work summary opens with, and the team rules of conduct."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.choices import OrgKind, Role
+from accounts.models import OrgUnit
+from inspections.models import InspectionKind
+from inspections.selectors import action_list, inspection_figures
+from inspections.services import action_record
+from tests.factories import EnterpriseFactory, UserFactory
+
+DAY = dt.date(2026, 3, 10)
+YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+@pytest.fixture
+def certified(district):
+    """Four inspectors of the emergency bureau, all holding a valid 执法证."""
+    return [
+        UserFactory(
+            role=Role.OFFICER,
+            org_unit=district.dept_emergency,
+            enforcement_cert_no=f"HN-{i:04d}",
+            enforcement_cert_expiry=dt.date(2027, 12, 31),
+        )
+        for i in range(4)
+    ]
+
+
+def kind(code: str) -> InspectionKind:
+    return InspectionKind.objects.get(code=code)
+
+
+def record(user, members, enterprises, **kw):
+    defaults = {"date": DAY, "organizer": user.org_unit, "kind": kind("special")}
+    return action_record(user=user, members=members, enterprises=enterprises, **{**defaults, **kw})
+
+
+def test_three_enterprises_four_people_is_1_action_4_person_times_3_visits(officer, certified, district):
+    firms = EnterpriseFactory.create_batch(3, jurisdiction=district.community_a)
+    record(officer, certified, firms)
+    assert inspection_figures(user=officer, start=YEAR[0], end=YEAR[1]) == {
+        "actions": 1,
+        "person_times": 4,
+        "leader_led": 0,
+        "unit_visits": 3,
+        "units": 3,
+    }
+
+
+def test_outside_experts_count_as_person_times(officer, certified, enterprise_a):
+    action = record(officer, certified[:2], [enterprise_a], kind=kind("expert"), experts="张工、李工，王工")
+    assert action.person_count == 5
+    assert action.experts == "张工、李工、王工"
+
+
+def test_units_are_distinct_across_actions_but_visits_are_not(officer, certified, enterprise_a, enterprise_b):
+    record(officer, certified[:2], [enterprise_a, enterprise_b])
+    record(
+        officer,
+        certified[2:],
+        [enterprise_a],
+        is_leader_led=True,
+        leader_name="陈区长",
+        leader_level="district",
+    )
+    figures = inspection_figures(user=officer, start=YEAR[0], end=YEAR[1])
+    assert figures["actions"] == 2 and figures["person_times"] == 4 and figures["leader_led"] == 1
+    assert figures["unit_visits"] == 3 and figures["units"] == 2
+
+
+def test_period_bounds_are_inclusive_and_other_years_excluded(officer, certified, enterprise_a):
+    record(officer, certified[:2], [enterprise_a], date=dt.date(2026, 12, 31))
+    record(officer, certified[:2], [enterprise_a], date=dt.date(2025, 12, 31))
+    assert inspection_figures(user=officer, start=YEAR[0], end=YEAR[1])["actions"] == 1
+
+
+def test_nothing_counted_is_zero_not_none(officer):
+    assert inspection_figures(user=officer, start=YEAR[0], end=YEAR[1])["person_times"] == 0
+
+
+def test_township_counts_only_visits_to_its_own_enterprises(
+    officer, certified, district, township_a_user, township_b_user, enterprise_a, enterprise_b
+):
+    record(officer, certified[:3], [enterprise_a, enterprise_b])
+    figures_a = inspection_figures(user=township_a_user, start=YEAR[0], end=YEAR[1])
+    assert figures_a["unit_visits"] == 1 and figures_a["units"] == 1
+    assert list(action_list(user=township_b_user)) == list(action_list(user=township_a_user))
+    elsewhere = OrgUnit.objects.create(name="无关镇", kind=OrgKind.TOWN, parent=district.district)
+    outsider = UserFactory(role=Role.TOWNSHIP, org_unit=elsewhere)
+    assert inspection_figures(user=outsider, start=YEAR[0], end=YEAR[1])["actions"] == 0
+
+
+def test_enforcement_inspection_needs_two_valid_certificates(officer, certified, enterprise_a):
+    expired = UserFactory(enforcement_cert_no="X-1", enforcement_cert_expiry=dt.date(2026, 3, 9))
+    uncertified = UserFactory()
+    with pytest.raises(ValidationError, match="两名持有效执法证"):
+        record(officer, [certified[0], expired, uncertified], [enterprise_a])
+    # A cert expiring on the day itself is still valid that day.
+    on_the_day = UserFactory(enforcement_cert_no="X-2", enforcement_cert_expiry=DAY)
+    assert record(officer, [certified[0], on_the_day], [enterprise_a]).person_count == 2
+
+
+def test_non_enforcement_kind_may_go_without_certificates(officer, enterprise_a):
+    assert record(officer, [UserFactory()], [enterprise_a], kind=kind("online")).person_count == 1
+
+
+def test_township_cannot_record_a_visit_to_another_townships_enterprise(
+    township_a_user, certified, enterprise_b
+):
+    with pytest.raises(ValidationError, match="管辖范围"):
+        record(township_a_user, certified[:2], [enterprise_b])
+
+
+def test_leader_cannot_record(leader, certified, enterprise_a):
+    with pytest.raises(PermissionDenied):
+        record(leader, certified[:2], [enterprise_a])
+
+
+def test_leader_led_needs_the_leaders_name(officer, certified, enterprise_a):
+    with pytest.raises(ValidationError, match="带队领导"):
+        record(officer, certified[:2], [enterprise_a], is_leader_led=True)
+
+
+def test_history_records_who_entered_it(officer, certified, enterprise_a):
+    action = record(officer, certified[:2], [enterprise_a])
+    assert action.history.first().history_user == officer
+    assert action.created_by == officer
