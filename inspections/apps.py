@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("检查执法")
+
+    def ready(self) -> None:
+        from accounts.navigation import NavItem, register
+
+        register(NavItem(_("检查事项清单"), "inspections:check_item_list", "list-check", order=30))

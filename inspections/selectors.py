@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from accounts.models import User
 from accounts.scoping import restrict, scope_for
 
-from .models import InspectionAction, InspectionRecord
+from .models import CheckItem, InspectionAction, InspectionRecord
 
 
 def record_list(*, user: User, action: str = "view") -> QuerySet[InspectionRecord]:
@@ -44,3 +44,24 @@ def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str,
         unit_visits=Count("pk"), units=Count("enterprise", distinct=True)
     )
     return {**totals, **visits}
+
+
+def recent_visits_by_others(
+    *, enterprise_ids: list[int], organizer_id: int, on: dt.date, days: int
+) -> QuerySet[InspectionRecord]:
+    """Visits by other units within `days` before `on` (多头检查/重复检查): a warning, not a refusal."""
+    return (
+        InspectionRecord.objects.filter(
+            enterprise_id__in=enterprise_ids,
+            action__date__gte=on - dt.timedelta(days=days),
+            action__date__lte=on,
+        )
+        .exclude(action__organizer_id=organizer_id)
+        .select_related("enterprise", "action__organizer", "action__kind")
+        .order_by("-action__date")
+    )
+
+
+def check_items_published() -> QuerySet[CheckItem]:
+    """The public list of what may be checked, by sector: readable by every signed-in user."""
+    return CheckItem.objects.filter(is_active=True, sector__is_active=True).select_related("sector")

@@ -129,3 +129,21 @@ def test_history_records_who_entered_it(officer, certified, enterprise_a):
     action = record(officer, certified[:2], [enterprise_a])
     assert action.history.first().history_user == officer
     assert action.created_by == officer
+
+
+def test_repeat_visit_by_another_unit_within_the_window_is_found(officer, certified, district, enterprise_a):
+    from inspections.selectors import recent_visits_by_others
+
+    record(officer, certified[:2], [enterprise_a], date=dt.date(2026, 3, 1))
+    township_unit = district.township_a
+    found = recent_visits_by_others(
+        enterprise_ids=[enterprise_a.pk], organizer_id=township_unit.pk, on=DAY, days=30
+    )
+    assert [r.enterprise for r in found] == [enterprise_a]
+    # The same unit coming back is not 多头检查, and an old visit is outside the window.
+    assert not recent_visits_by_others(
+        enterprise_ids=[enterprise_a.pk], organizer_id=officer.org_unit_id, on=DAY, days=30
+    ).exists()
+    assert not recent_visits_by_others(
+        enterprise_ids=[enterprise_a.pk], organizer_id=township_unit.pk, on=DAY, days=5
+    ).exists()
