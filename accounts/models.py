@@ -301,3 +301,30 @@ class Enterprise(models.Model):
         """The 街道/乡镇 the unit belongs to (its jurisdiction, or the jurisdiction's parent)."""
         unit = self.jurisdiction
         return unit if unit.is_township or unit.parent_id is None else unit.parent
+
+
+class NumberSequence(models.Model):
+    """编号计数器: the last number issued for one (series, unit, year), so numbers run without gaps.
+
+    The counter row is locked and bumped inside the caller's transaction: if the caller rolls
+    back, so does the number, and the next caller gets it — no gap, no reuse.
+    """
+
+    series = models.CharField(_("编号类别"), max_length=30)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用至"), default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "org_unit", "year"],
+                name="numbersequence_one_per_series_unit_year",
+                violation_error_message=_("该编号计数器已存在。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.org_unit} {self.year}: {self.last}"

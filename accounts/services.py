@@ -243,3 +243,17 @@ def _write_history(*, created: list[Enterprise], updated: list[Enterprise], thro
         ],
         batch_size=_BATCH,
     )
+
+
+def number_next(*, series: str, org_unit: OrgUnit, year: int) -> int:
+    """The next number in a series for a unit and year. Call inside the transaction that uses it."""
+    from django.db.models import F
+
+    from .models import NumberSequence
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_next() must run inside the transaction that stores the number")
+    NumberSequence.objects.get_or_create(series=series, org_unit=org_unit, year=year)
+    # The UPDATE takes the row lock; a second caller waits here until the first commits or rolls back.
+    NumberSequence.objects.filter(series=series, org_unit=org_unit, year=year).update(last=F("last") + 1)
+    return NumberSequence.objects.get(series=series, org_unit=org_unit, year=year).last

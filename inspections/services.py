@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict, scope_for
+from accounts.services import number_next
 
 from .choices import ActionStatus
 from .models import InspectionAction, InspectionKind, InspectionRecord
@@ -72,8 +73,10 @@ def action_record(
         status=status,
         created_by=user,
     )
+    serial = number_next(series="inspection", org_unit=organizer, year=date.year)
+    action.number = f"{organizer.short_name or organizer.name}检〔{date.year}〕{serial}号"
     action._history_user = user
-    action.full_clean(exclude=["number"])
+    action.full_clean()
     action.save()
     action.members.set(members)
     for enterprise in enterprises:

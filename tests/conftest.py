@@ -2,9 +2,11 @@
 user, township B's user, the 住建 department user, the leader and the administrator, in a small
 district with two townships, a community each, and two departments."""
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 
 from accounts.choices import OrgKind, Role
 from accounts.models import Enterprise, OrgUnit, Sector, User
@@ -22,8 +24,18 @@ class District:
     dept_emergency: OrgUnit  # 应急: supervises 危险化学品 and 工贸
 
 
+# Code tables seeded by data migrations; a transactional test's flush wipes them for the tests after
+# it, so the fixture re-runs the (idempotent) seeding.
+CODE_TABLE_MIGRATIONS = [
+    "accounts.migrations.0002_seed_code_tables",
+    "inspections.migrations.0002_seed_kinds",
+]
+
+
 @pytest.fixture
 def sectors(db) -> dict[str, Sector]:
+    for module in CODE_TABLE_MIGRATIONS:
+        importlib.import_module(module).seed(django_apps, None)
     return {s.code: s for s in Sector.objects.all()}
 
 

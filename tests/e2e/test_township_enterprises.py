@@ -9,7 +9,7 @@ from tests.e2e.conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_township_user_sees_only_own_enterprises_in_chinese(page, live_server):
+def test_township_user_sees_only_own_enterprises_in_chinese(page, live_server, sectors):
     call_command("seed_demo", "--seed", "7", "--enterprises", "120", verbosity=0)
     township = User.objects.get(username="township").org_unit
     own = set(

@@ -147,3 +147,10 @@ def test_repeat_visit_by_another_unit_within_the_window_is_found(officer, certif
     assert not recent_visits_by_others(
         enterprise_ids=[enterprise_a.pk], organizer_id=township_unit.pk, on=DAY, days=5
     ).exists()
+
+
+def test_actions_are_numbered_per_organiser_and_year(officer, certified, enterprise_a):
+    first = record(officer, certified[:2], [enterprise_a])
+    second = record(officer, certified[:2], [enterprise_a])
+    assert first.number == "区应急管理局检〔2026〕1号"
+    assert second.number == "区应急管理局检〔2026〕2号"
