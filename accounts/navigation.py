@@ -44,6 +44,12 @@ def menu_for(user, current_path: str) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        menu.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        menu.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
+    # The entry whose URL is the longest prefix of the page is the current one (/inspections/ vs
+    # /inspections/check-items/); home only matches itself.
+    matches = [
+        m for m in menu if current_path == m["url"] or (m["url"] != "/" and current_path.startswith(m["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda m: len(m["url"]))["active"] = True
     return menu

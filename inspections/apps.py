@@ -9,4 +9,7 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.navigation import NavItem, register
 
-        register(NavItem(_("检查事项清单"), "inspections:check_item_list", "list-check", order=30))
+        register(
+            NavItem(_("检查行动"), "inspections:action_list", "clipboard-check", order=20),
+            NavItem(_("检查事项清单"), "inspections:check_item_list", "list-check", order=30),
+        )

@@ -28,6 +28,13 @@ def action_list(*, user: User) -> QuerySet[InspectionAction]:
     return base.filter(scope.q(InspectionAction) | Q(pk__in=visited))
 
 
+def action_list_rows(*, user: User) -> QuerySet[InspectionAction]:
+    """The list page's rows: each action with its visit count, in one query (no N+1)."""
+    return (
+        action_list(user=user).annotate(visit_count=Count("records", distinct=True)).order_by("-date", "-pk")
+    )
+
+
 def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str, int]:
     """The inspection figures of a period within the user's scope, in two aggregate queries.
 

@@ -1,0 +1,57 @@
+"""Filters for the inspection list, its export and the API: one definition for all three."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.filtersets import ALL
+from accounts.models import OrgUnit, Sector
+from accounts.selectors import sectors_active, townships_visible
+
+from .models import InspectionAction, InspectionKind, InspectionRecord
+
+
+def _townships(request):
+    return townships_visible(user=request.user) if request else OrgUnit.objects.none()
+
+
+class InspectionActionFilterSet(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        label=_("检查日期自"),
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("至"), field_name="date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = django_filters.ModelChoiceFilter(
+        label=_("检查类型"), queryset=InspectionKind.objects.all(), empty_label=ALL
+    )
+    organizer = django_filters.ModelChoiceFilter(
+        label=_("检查单位"), queryset=OrgUnit.objects.all(), empty_label=ALL
+    )
+    township = django_filters.ModelChoiceFilter(
+        label=_("被检查单位所属街道"), queryset=_townships, method="filter_township", empty_label=ALL
+    )
+    sector = django_filters.ModelChoiceFilter(
+        label=_("行业领域"), queryset=sectors_active(), method="filter_sector", empty_label=ALL
+    )
+    is_leader_led = django_filters.BooleanFilter(
+        label=_("领导带队"), widget=forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
+    )
+
+    class Meta:
+        model = InspectionAction
+        fields = ["date_from", "date_to", "kind", "organizer", "township", "sector", "is_leader_led"]
+
+    def filter_township(self, queryset, name, value: OrgUnit):
+        visits = InspectionRecord.objects.filter(enterprise__jurisdiction__path__startswith=value.path)
+        return queryset.filter(pk__in=visits.values("action_id"))
+
+    def filter_sector(self, queryset, name, value: Sector):
+        from django.db.models import Q
+
+        ids = Sector.objects.filter(Q(pk=value.pk) | Q(parent=value)).values("pk")
+        visits = InspectionRecord.objects.filter(enterprise__sectors__in=ids)
+        return queryset.filter(pk__in=visits.values("action_id"))
