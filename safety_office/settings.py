@@ -180,6 +180,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EnterpriseStatusEnum": "accounts.choices.EnterpriseStatus",
+        "InspectionActionStatusEnum": "inspections.choices.ActionStatus",
+    },
 }
 
 LOGGING = {

@@ -9,9 +9,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
 from accounts.api import urls as accounts_api_urls
+from inspections.api import urls as inspections_api_urls
 
 api_v1 = [
     path("", include(accounts_api_urls)),
+    path("", include(inspections_api_urls)),
 ]
 
 urlpatterns = [

@@ -92,3 +92,26 @@ def test_menu_marks_only_the_current_page(client, officer):
     client.force_login(officer)
     menu = client.get(reverse("inspections:check_item_list")).context["nav_menu"]
     assert [m["label"] for m in menu if m["active"]] == ["检查事项清单"]
+
+
+def test_api_actions_and_records_are_scoped(officer, team, township_a_user, enterprise_a, enterprise_b):
+    from rest_framework.test import APIClient
+
+    to_a = visit(officer, team, [enterprise_a])
+    to_b = visit(officer, team, [enterprise_b])
+    api = APIClient()
+    api.force_authenticate(township_a_user)
+    data = api.get("/api/v1/inspection-actions/").json()
+    assert [a["number"] for a in data["results"]] == [to_a.number]
+    assert data["results"][0]["person_count"] == 2 and data["results"][0]["visit_count"] == 1
+    assert api.get(f"/api/v1/inspection-actions/{to_b.pk}/").status_code == 404
+    record_b = to_b.records.get()
+    assert api.get(f"/api/v1/inspection-records/{record_b.pk}/").status_code == 404
+    records = api.get("/api/v1/inspection-records/").json()["results"]
+    assert [r["enterprise_name"] for r in records] == [enterprise_a.name]
+
+
+def test_api_schema_lists_inspection_endpoints(client, officer):
+    client.force_login(officer)
+    body = client.get("/api/schema/").content
+    assert b"/api/v1/inspection-actions/" in body and b"/api/v1/check-items/" in body
