@@ -30,18 +30,31 @@ class DemoContext:
 
 
 DemoStep = Callable[..., str]
-_steps: list[tuple[int, str, DemoStep]] = []
+_steps: list[tuple[int, str, DemoStep, Callable[[], None] | None]] = []
 
 
-def register_demo_step(name: str, func: DemoStep, order: int) -> None:
-    """Add `func(*, rng, context) -> summary line` to seed_demo, run after the district exists."""
-    if all(existing != name for _, existing, _ in _steps):
-        _steps.append((order, name, func))
+def register_demo_step(
+    name: str, func: DemoStep, order: int, reset: Callable[[], None] | None = None
+) -> None:
+    """Add `func(*, rng, context) -> summary line` to seed_demo, run after the district exists.
+
+    `reset` removes what the step made; `seed_demo --reset` calls the resets in reverse order before
+    the district's own data goes (records of later apps protect the enterprises they point at).
+    """
+    if all(existing != name for _, existing, _, _ in _steps):
+        _steps.append((order, name, func, reset))
         _steps.sort(key=lambda s: s[0])
 
 
 def registered_steps() -> list[tuple[str, DemoStep]]:
-    return [(name, func) for _, name, func in _steps]
+    return [(name, func) for _, name, func, _ in _steps]
+
+
+def demo_password_hash() -> str:
+    """Hash the demo password once: hashing it per user would take most of the seeding time."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
 
 
 # (name, kind, communities)
@@ -184,6 +197,9 @@ def demo_reset() -> None:
     district = OrgUnit.objects.filter(kind=OrgKind.DISTRICT, name=DISTRICT_NAME).first()
     if district is None:
         return
+    for _, _, _, reset in reversed(_steps):
+        if reset is not None:
+            reset()
     units = OrgUnit.objects.filter(path__startswith=district.path)
     Enterprise.history.filter(jurisdiction__in=units).delete()
     Enterprise.objects.filter(jurisdiction__in=units).delete()
@@ -242,11 +258,12 @@ def _build_users(
         ("leader", "陈区长", Role.LEADER, district, False),
     ]
     users = {}
+    password = demo_password_hash()
     for username, name, role, unit, superuser in specs:
         user = User(
             username=username, name=name, role=role, org_unit=unit, is_staff=superuser, is_superuser=superuser
         )
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.save()
         users[username] = user
     return users

@@ -42,3 +42,26 @@ def test_same_seed_same_district_and_a_second_run_changes_nothing(db):
     call_command("seed_demo", "--seed", "6", "--enterprises", "80", "--reset", verbosity=0)
     assert snapshot() != first
     assert User.objects.filter(username="officer").count() == 1
+
+
+def test_demo_has_a_year_of_inspections_the_township_can_see(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inspections.models import InspectionAction
+    from inspections.selectors import inspection_figures
+
+    call_command("seed_demo", "--seed", "4", "--enterprises", "150", verbosity=0)
+    assert InspectionAction.objects.filter(is_leader_led=True).exists()
+    township = User.objects.get(username="township")
+    today = timezone.localdate()
+    figures = inspection_figures(user=township, start=dt.date(today.year, 1, 1), end=today)
+    assert figures["actions"] > 0 and figures["unit_visits"] >= figures["units"] > 0
+    # Actions are numbered without gaps per organiser, and new numbers continue after the demo's.
+    action = InspectionAction.objects.order_by("organizer", "-pk").first()
+    count = InspectionAction.objects.filter(organizer=action.organizer).count()
+    numbers = set(
+        InspectionAction.objects.filter(organizer=action.organizer).values_list("number", flat=True)
+    )
+    assert len(numbers) == count and any(n.endswith(f"〔{today.year}〕{count}号") for n in numbers)
