@@ -89,23 +89,30 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
     }
     all_firms = [pk for pk, _ in enterprises]
 
-    serial: dict[int, int] = {}
-    actions, visits, team_links = [], [], []
+    planned = []
     for _ in range(max(40, len(all_firms) // 3)):
         organizer_pk = rng.choice(list(teams))
         team = rng.sample(teams[organizer_pk], k=min(len(teams[organizer_pk]), rng.randint(2, 4)))
-        organizer = team[0].org_unit
         pool = township_firms.get(organizer_pk) or all_firms
         firms = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2, 3, 4])))
         date = start + dt.timedelta(days=rng.randrange(days))
-        leader_led = rng.random() < 0.12
+        planned.append(
+            (date, team, firms, rng.random() < 0.12, rng.choices(kind_codes, weights=kind_weights)[0])
+        )
+    # Numbers run in date order per organiser, as an office issuing them day by day would.
+    planned.sort(key=lambda p: p[0])
+
+    serial: dict[int, int] = {}
+    actions, visits, team_links = [], [], []
+    for date, team, firms, leader_led, kind_code in planned:
+        organizer = team[0].org_unit
         serial[organizer.pk] = serial.get(organizer.pk, 0) + 1
         actions.append(
             InspectionAction(
                 number=f"{organizer.short_name or organizer.name}检〔{year}〕{serial[organizer.pk]}号",
                 date=date,
                 organizer=organizer,
-                kind=kinds[rng.choices(kind_codes, weights=kind_weights)[0]],
+                kind=kinds[kind_code],
                 person_count=len(team),
                 is_leader_led=leader_led,
                 leader_name=rng.choice(["陈区长", "刘副区长", "张书记"]) if leader_led else "",

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import TOWNSHIP_KINDS, OrgKind
 from accounts.filtersets import ALL
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
@@ -29,7 +30,11 @@ class InspectionActionFilterSet(django_filters.FilterSet):
         label=_("检查类型"), queryset=InspectionKind.objects.all(), empty_label=ALL
     )
     organizer = django_filters.ModelChoiceFilter(
-        label=_("检查单位"), queryset=OrgUnit.objects.all(), empty_label=ALL
+        label=_("检查单位"),
+        queryset=OrgUnit.objects.filter(
+            kind__in=[OrgKind.DISTRICT, OrgKind.DEPARTMENT, *TOWNSHIP_KINDS]
+        ).order_by("path"),
+        empty_label=ALL,
     )
     township = django_filters.ModelChoiceFilter(
         label=_("被检查单位所属街道"), queryset=_townships, method="filter_township", empty_label=ALL
