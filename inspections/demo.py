@@ -68,7 +68,8 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
             [
                 CheckItem(sector=sectors[code], code=f"{code[:2].upper()}-{i:02d}", title=t, order=i)
                 for i, t in enumerate(titles, 1)
-            ]
+            ],
+            ignore_conflicts=True,  # items kept by a reset (they hold results) stay as they are
         )
     teams = _inspectors(rng, context)
     kinds = {k.code: k for k in InspectionKind.objects.all()}
@@ -151,11 +152,22 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
 
 
 def reset_inspections() -> None:
-    """Remove what seed_inspections made (before the enterprises it points at go)."""
-    InspectionRecord.objects.all().delete()
-    InspectionAction.history.all().delete()
-    InspectionRecord.history.all().delete()
-    InspectionAction.objects.all().delete()
-    NumberSequence.objects.filter(series="inspection").delete()
-    CheckItem.objects.all().delete()
-    User.objects.filter(username__startswith="insp").delete()
+    """Remove what seed_inspections made inside the demo district (before its enterprises go)."""
+    from accounts.demo import find_district
+
+    district = find_district()
+    if district is None:
+        return
+    actions = InspectionAction.objects.filter(organizer__path__startswith=district.path)
+    action_ids = list(actions.values_list("pk", flat=True))
+    InspectionRecord.history.filter(action_id__in=action_ids).delete()
+    InspectionAction.history.filter(id__in=action_ids).delete()
+    actions.delete()  # records and results go with their action
+    NumberSequence.objects.filter(series="inspection", org_unit__path__startswith=district.path).delete()
+    demo_codes = [
+        f"{code[:2].upper()}-{i:02d}"
+        for code, titles in CHECK_ITEMS.items()
+        for i in range(1, len(titles) + 1)
+    ]
+    CheckItem.objects.filter(code__in=demo_codes, checkresult__isnull=True).delete()
+    User.objects.filter(username__startswith="insp", org_unit__path__startswith=district.path).delete()

@@ -1,47 +1,209 @@
+import random
+from collections import Counter
+from io import StringIO
+
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
-from accounts.choices import TOWNSHIP_KINDS, OrgKind
-from accounts.models import Enterprise, OrgUnit, User
+from accounts import demo
+from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
+from accounts.models import Enterprise, OrgUnit, Sector, User
 from accounts.validators import uscc_problem
+from tests.factories import UserFactory
 
 
-def snapshot() -> list[tuple[str, str]]:
-    return sorted(Enterprise.objects.values_list("uscc", "name"))
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
 
 
-def test_demo_district_is_believable_and_usable(db):
-    call_command("seed_demo", "--seed", "3", "--enterprises", "200", verbosity=0)
-    townships = OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS)
+def snapshot() -> list[tuple]:
+    rows = Enterprise.objects.values_list(
+        "uscc", "name", "jurisdiction__name", "supervising_department__name", "risk_grade__code", "status",
+        "longitude", "contact_person", "contact_phone",
+    )  # fmt: skip
+    sectors = {}
+    for uscc, code in Enterprise.sectors.through.objects.values_list("enterprise__uscc", "sector__code"):
+        sectors.setdefault(uscc, set()).add(code)
+    return sorted((*row, frozenset(sectors[row[0]])) for row in rows)
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        OrgUnit.objects.count(),
+        User.objects.count(),
+        Enterprise.objects.count(),
+        Enterprise.sectors.through.objects.count(),
+        OrgUnit.history.count(),
+        User.history.count(),
+    )
+
+
+def test_demo_district_has_townships_grid_departments_and_committees(db):
+    seed("--seed", "3", "--enterprises", "200")
+    district = OrgUnit.objects.get(kind=OrgKind.DISTRICT, name=demo.DISTRICT_NAME)
+    townships = OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS, parent=district)
     assert 10 <= townships.count() <= 14
-    assert all(t.children.exists() for t in townships)
-    departments = OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT)
-    assert departments.count() >= 11 and all(d.supervised_sectors.exists() for d in departments)
+    assert {t.kind for t in townships} == set(TOWNSHIP_KINDS)
+    assert townships.filter(kind=OrgKind.OFFICE).count() == 1
+    for township in townships:
+        grid = list(township.children.all())
+        assert 3 <= len(grid) <= 8, township
+        expected = OrgKind.VILLAGE if township.kind == OrgKind.TOWN else OrgKind.COMMUNITY
+        assert {g.kind for g in grid} == {expected}, township
+        assert township.short_name and township.path.startswith(district.path)
 
-    enterprises = Enterprise.objects.prefetch_related("sectors").select_related("jurisdiction__parent")
-    assert enterprises.count() == 200
-    for e in enterprises:
-        assert uscc_problem(e.uscc) is None
-        assert e.sectors.exists()
-        assert e.township.kind in TOWNSHIP_KINDS
+    departments = {d.short_name: d for d in OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, parent=district)}
+    assert departments.keys() >= {
+        "应急",
+        "住建",
+        "消防",
+        "市场监管",
+        "交通",
+        "教体",
+        "文旅",
+        "民政",
+        "卫健",
+        "城管",
+        "交警",
+    }
+    supervised = {
+        short: set(d.supervised_sectors.values_list("code", flat=True)) for short, d in departments.items()
+    }
+    assert {"hazchem", "mining", "fireworks", "industry-trade"} <= supervised["应急"]
+    assert supervised["住建"] >= {"construction"} and supervised["消防"] == {"fire"}
+    # Every sector but the cross-cutting ones has someone supervising it.
+    assert set(Sector.objects.filter(parent=None).values_list("code", flat=True)) <= set().union(
+        *supervised.values()
+    )
+    assert OrgUnit.objects.filter(kind=OrgKind.COMMITTEE, parent=district).count() >= 3
 
+
+def test_demo_users_sign_in_with_the_demo_password_where_the_readme_says(db):
+    seed("--seed", "3", "--enterprises", "50")
+    users = {u.username: u for u in User.objects.select_related("org_unit")}
     for username in ["admin", "officer", "township", "department", "leader"]:
         assert Client().login(username=username, password="demo12345"), username
+        assert users[username].name
+    assert users["admin"].role == Role.ADMIN and users["admin"].is_superuser and users["admin"].is_staff
+    assert users["admin"].org_unit.kind == OrgKind.DISTRICT
+    assert users["officer"].role == Role.OFFICER and users["officer"].org_unit.name == "区应急管理局"
+    assert users["department"].role == Role.DEPARTMENT and users["department"].org_unit.short_name == "住建"
+    assert users["leader"].role == Role.LEADER and users["leader"].org_unit.kind == OrgKind.DISTRICT
+    first = OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS).order_by("order").first()
+    assert users["township"].role == Role.TOWNSHIP and users["township"].org_unit == first
+    assert not users["officer"].is_staff
+    # One more login per township and department, for trying the scoping out.
+    assert User.objects.filter(role=Role.TOWNSHIP, org_unit__kind__in=TOWNSHIP_KINDS).count() > 10
+    assert Client().login(username="dept_xiaofang", password="demo12345")
+
+
+def test_demo_enterprises_are_valid_placed_and_supervised(db):
+    seed("--seed", "3", "--enterprises", "200")
+    enterprises = list(
+        Enterprise.objects.select_related(
+            "jurisdiction__parent", "supervising_department", "risk_grade"
+        ).prefetch_related("sectors", "supervising_department__supervised_sectors")
+    )
+    assert len(enterprises) == 200
+    assert len({e.uscc for e in enterprises}) == 200
+    for e in enterprises:
+        assert uscc_problem(e.uscc) is None, e.uscc
+        e.full_clean()
+        sectors = list(e.sectors.all())
+        assert 1 <= len(sectors) <= 2, e.name
+        assert e.township.kind in TOWNSHIP_KINDS
+        assert e.jurisdiction.path.startswith(e.township.path)
+        # The supervising department supervises one of its sectors, or the parent of one (工贸).
+        watched = set(e.supervising_department.supervised_sectors.all())
+        assert watched & ({*sectors} | {s.parent for s in sectors}), e.name
+        assert e.risk_grade is not None and e.name and e.address and e.contact_phone.startswith("1")
+    grades = Counter(e.risk_grade.code for e in enterprises)
+    assert grades["blue"] > grades["yellow"] > grades["orange"] > grades["red"]
+    assert Counter(e.status for e in enterprises).most_common(1)[0][0] == "operating"
+    assert 0 < sum(e.is_fire_key_unit for e in enterprises) < 40
+
     township = User.objects.get(username="township").org_unit
-    assert township == townships.order_by("order").first()
     assert Enterprise.objects.filter(jurisdiction__path__startswith=township.path).exists()
 
 
-def test_same_seed_same_district_and_a_second_run_changes_nothing(db):
-    call_command("seed_demo", "--seed", "5", "--enterprises", "80", verbosity=0)
+def test_same_seed_same_district_other_seed_other_district(db):
+    seed("--seed", "5", "--enterprises", "80")
     first = snapshot()
-    call_command("seed_demo", "--seed", "99", "--enterprises", "10", verbosity=0)  # refused: demo exists
+    seed("--seed", "5", "--enterprises", "80", "--reset")
     assert snapshot() == first
-    call_command("seed_demo", "--seed", "5", "--enterprises", "80", "--reset", verbosity=0)
-    assert snapshot() == first
-    call_command("seed_demo", "--seed", "6", "--enterprises", "80", "--reset", verbosity=0)
-    assert snapshot() != first
+    seed("--seed", "6", "--enterprises", "80", "--reset")
+    other = snapshot()
+    assert other != first
+    assert not {row[0] for row in other} & {row[0] for row in first}
     assert User.objects.filter(username="officer").count() == 1
+
+
+def test_a_second_run_without_reset_changes_nothing(db):
+    seed("--seed", "5", "--enterprises", "80")
+    before, data = counts(), snapshot()
+    output = seed("--seed", "99", "--enterprises", "10")
+    assert "已存在" in output and "--reset" in output
+    assert counts() == before and snapshot() == data
+
+
+def test_an_officer_user_alone_also_counts_as_the_demo(db):
+    UserFactory(username="officer")
+    assert "已存在" in seed("--enterprises", "10")
+    assert not OrgUnit.objects.exists() and not Enterprise.objects.exists()
+
+
+def test_reset_removes_only_the_demo_and_its_history(db, district, enterprise_a, township_a_user):
+    seed("--seed", "5", "--enterprises", "60")
+    demo_ids = list(Enterprise.objects.exclude(pk=enterprise_a.pk).values_list("pk", flat=True))
+    seed("--seed", "5", "--enterprises", "60", "--reset")
+    assert Enterprise.objects.filter(pk=enterprise_a.pk).exists()
+    assert User.objects.filter(pk=township_a_user.pk).exists()
+    assert OrgUnit.objects.filter(pk=district.township_a.pk).exists()
+    assert not Enterprise.objects.filter(pk__in=demo_ids).exists()
+    # Deleting leaves no '-' history behind, and the old units' and users' history is gone too.
+    assert not Enterprise.history.filter(history_type="-").exists()
+    assert not OrgUnit.history.filter(history_type="-").exists()
+    assert set(OrgUnit.history.values_list("id", flat=True)) <= set(
+        OrgUnit.objects.values_list("pk", flat=True)
+    )
+    assert Enterprise.objects.count() == 61
+
+
+def test_a_taken_username_stops_the_seed_without_leaving_half_a_district(db):
+    UserFactory(username="leader")
+    with pytest.raises(CommandError, match="leader"):
+        seed("--enterprises", "10")
+    assert not OrgUnit.objects.exists() and not Enterprise.objects.exists()
+
+
+def test_registered_steps_run_in_order_with_their_own_rng_and_reset_first(db, monkeypatch):
+    monkeypatch.setattr(demo, "_steps", {})
+    calls = []
+
+    def step(name):
+        def run(*, rng: random.Random, context: demo.DemoContext) -> str:
+            calls.append((name, rng.random(), context.users["officer"].username, context.enterprises.count()))
+            return f"{name} 完成"
+
+        return run
+
+    demo.register_demo_step("late", step("late"), order=30, reset=lambda: calls.append(("reset late",)))
+    demo.register_demo_step("early", step("early"), order=10, reset=lambda: calls.append(("reset early",)))
+    output = seed("--seed", "8", "--enterprises", "20")
+    assert [c[0] for c in calls] == ["early", "late"]
+    assert calls[0][2:] == ("officer", 20)
+    assert output.index("early 完成") < output.index("late 完成")
+    assert "生产经营单位 20 家" in output
+
+    first = calls[:]
+    calls.clear()
+    seed("--seed", "8", "--enterprises", "20", "--reset")
+    assert [c[0] for c in calls] == ["reset late", "reset early", "early", "late"]
+    assert calls[2:] == first  # the same seed gives each step the same numbers
 
 
 def test_demo_has_a_year_of_inspections_the_township_can_see(db):
