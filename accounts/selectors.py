@@ -22,6 +22,11 @@ def enterprise_get(*, user: User, pk: int, action: str = "view") -> Enterprise:
     return get_object_in_scope(enterprise_list(user=user), user, action, pk=pk)
 
 
+def enterprise_can_change(*, user: User, pk: int) -> bool:
+    """May the user edit this enterprise (it is in their change scope, not just their view scope)?"""
+    return restrict(Enterprise.objects.filter(pk=pk), user, "change").exists()
+
+
 def enterprise_grade_counts(*, user: User) -> list[dict]:
     """Operating enterprises in scope by risk grade (工贸企业总数…其中红区*家…), one query."""
     counts = dict(

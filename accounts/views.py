@@ -123,7 +123,7 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
-    writable = selectors.enterprise_list(user=request.user, action="change").filter(pk=pk).exists()
+    writable = selectors.enterprise_can_change(user=request.user, pk=pk)
     return render(
         request,
         "accounts/enterprise_detail.html",
@@ -156,7 +156,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
-    if not selectors.enterprise_list(user=request.user, action="change").filter(pk=pk).exists():
+    if not selectors.enterprise_can_change(user=request.user, pk=pk):
         raise PermissionDenied
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
     if request.method == "POST" and form.is_valid():
