@@ -124,14 +124,15 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
         visits.append(firms)
         team_links.append(team)
     created = InspectionAction.objects.bulk_create(actions, batch_size=500)
-    InspectionRecord.objects.bulk_create(
-        [
-            InspectionRecord(action=a, enterprise_id=pk)
-            for a, firms in zip(created, visits, strict=True)
-            for pk in firms
-        ],
-        batch_size=1000,
-    )
+    record_serial: dict[int, int] = {}
+    records = []
+    for a, firms in zip(created, visits, strict=True):
+        for pk in firms:
+            record_serial[a.organizer_id] = record_serial.get(a.organizer_id, 0) + 1
+            label = a.organizer.short_name or a.organizer.name
+            number = f"{label}现检〔{year}〕{record_serial[a.organizer_id]}号"
+            records.append(InspectionRecord(action=a, enterprise_id=pk, number=number))
+    InspectionRecord.objects.bulk_create(records, batch_size=1000)
     through = InspectionAction.members.through
     through.objects.bulk_create(
         [
@@ -144,6 +145,10 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
     # Numbers issued later by the app continue after the demo's.
     NumberSequence.objects.bulk_create(
         [NumberSequence(series="inspection", org_unit_id=pk, year=year, last=n) for pk, n in serial.items()]
+        + [
+            NumberSequence(series="inspection-record", org_unit_id=pk, year=year, last=n)
+            for pk, n in record_serial.items()
+        ]
     )
     record_count = sum(len(v) for v in visits)
     return (
@@ -163,7 +168,9 @@ def reset_inspections() -> None:
     InspectionRecord.history.filter(action_id__in=action_ids).delete()
     InspectionAction.history.filter(id__in=action_ids).delete()
     actions.delete()  # records and results go with their action
-    NumberSequence.objects.filter(series="inspection", org_unit__path__startswith=district.path).delete()
+    NumberSequence.objects.filter(
+        series__in=["inspection", "inspection-record"], org_unit__path__startswith=district.path
+    ).delete()
     demo_codes = [
         f"{code[:2].upper()}-{i:02d}"
         for code, titles in CHECK_ITEMS.items()

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -125,6 +126,13 @@ class InspectionRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="inspection_records",
     )
+    number = models.CharField(
+        _("现场检查记录编号"),
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_("按检查单位和年度连续编号，不跳号。"),
+    )
     findings = models.TextField(_("发现问题"), blank=True)
     note = models.TextField(_("备注"), blank=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -177,3 +185,243 @@ class CheckResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code}: {self.get_result_display()}"
+
+
+def photo_path(instance: "RecordPhoto", filename: str) -> str:
+    # The stored name never comes from the browser: only the checked extension is kept.
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"inspections/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class InspectionDraft(models.Model):
+    """录入草稿: the phone form's progress kept on the server, so a dropped connection loses nothing.
+
+    `data` holds the form as entered so far (basics, chosen enterprises, item results per
+    enterprise); it is checked only when the draft is submitted. Drafts are personal: only their
+    owner sees them.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.CASCADE,
+        related_name="inspection_drafts",
+    )
+    step = models.PositiveSmallIntegerField(_("当前步骤"), default=1)
+    data = models.JSONField(_("草稿内容"), default=dict, blank=True)
+    planned_action = models.ForeignKey(
+        "InspectionAction",
+        verbose_name=_("计划检查"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("从双随机抽取等计划检查开始录入时，提交后即完成该计划检查。"),
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检查录入草稿")
+        verbose_name_plural = _("检查录入草稿")
+        ordering = ["-updated"]
+
+    def __str__(self) -> str:
+        return f"{self.owner} · {self.updated:%Y-%m-%d %H:%M}"
+
+
+class RecordPhoto(models.Model):
+    """现场照片 on a record. While the record is still a draft the photo hangs on the draft."""
+
+    record = models.ForeignKey(
+        InspectionRecord,
+        verbose_name=_("检查记录"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+        null=True,
+        blank=True,
+    )
+    draft = models.ForeignKey(
+        InspectionDraft,
+        verbose_name=_("草稿"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+        null=True,
+        blank=True,
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("生产经营单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    image = models.ImageField(_("照片"), upload_to=photo_path)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["created", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(record__isnull=False) | Q(draft__isnull=False),
+                name="photo_belongs_to_record_or_draft",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class InspectionPlan(models.Model):
+    """检查计划/执法计划: an organising unit's annual (month empty) or monthly plan, with targets.
+
+    The plan page compares targets with the records actually made; it is a tool for the office and
+    deliberately has no per-inspector figures.
+    """
+
+    organizer = models.ForeignKey(
+        OrgUnit, verbose_name=_("检查单位"), on_delete=models.PROTECT, related_name="inspection_plans"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(
+        _("月份"), null=True, blank=True, help_text=_("留空为年度计划。")
+    )
+    title = models.CharField(_("计划名称"), max_length=100)
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    scope_fields = ScopeFields(jurisdiction="organizer", department="organizer")
+
+    class Meta:
+        verbose_name = _("检查计划")
+        verbose_name_plural = _("检查计划")
+        ordering = ["-year", "month", "organizer__path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="plan_month_1_to_12",
+                violation_error_message=_("月份应为1至12。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年度"
+
+
+class PlanTarget(models.Model):
+    """One line of a plan: how many unit-visits (家次) in a sector and/or township, of a kind."""
+
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name=_("检查计划"), on_delete=models.CASCADE, related_name="targets"
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("行业领域"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    township = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("街道/乡镇"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.ForeignKey(
+        InspectionKind, verbose_name=_("检查类型"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    target_visits = models.PositiveIntegerField(_("计划检查家次"))
+
+    class Meta:
+        verbose_name = _("计划指标")
+        verbose_name_plural = _("计划指标")
+        ordering = ["plan", "pk"]
+
+    def __str__(self) -> str:
+        parts = [str(x) for x in (self.sector, self.township, self.kind) if x]
+        return f"{' · '.join(parts) or _('全部')}: {self.target_visits}"
+
+
+class RandomDraw(models.Model):
+    """双随机抽取: N enterprises from a filtered pool, M certified inspectors for each.
+
+    The seed, the pool of enterprises and the pool of inspectors are stored as they were at the
+    draw, so anyone can re-run the draw and get exactly the published result.
+    """
+
+    number = models.CharField(_("抽取编号"), max_length=40, blank=True, db_index=True)
+    title = models.CharField(_("抽查事项"), max_length=100)
+    organizer = models.ForeignKey(
+        OrgUnit, verbose_name=_("检查单位"), on_delete=models.PROTECT, related_name="random_draws"
+    )
+    planned_date = models.DateField(_("计划检查日期"))
+    criteria = models.JSONField(_("抽取条件"), default=dict, blank=True)
+    weighted_by_grade = models.BooleanField(_("按风险等级加权"), default=False)
+    enterprise_count = models.PositiveSmallIntegerField(_("抽取单位数"))
+    inspectors_per_enterprise = models.PositiveSmallIntegerField(_("每家检查人员数"), default=2)
+    seed = models.CharField(_("随机种子"), max_length=64)
+    pool_enterprise_ids = models.JSONField(_("单位名录库"), default=list)
+    pool_inspector_ids = models.JSONField(_("执法人员名录库"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("抽取时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    scope_fields = ScopeFields(jurisdiction="organizer", department="organizer")
+
+    class Meta:
+        verbose_name = _("双随机抽取")
+        verbose_name_plural = _("双随机抽取")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number or self.title
+
+
+class DrawPick(models.Model):
+    """One drawn pair: an enterprise and the inspectors drawn for it; it becomes a planned inspection."""
+
+    draw = models.ForeignKey(
+        RandomDraw, verbose_name=_("双随机抽取"), on_delete=models.CASCADE, related_name="picks"
+    )
+    order = models.PositiveSmallIntegerField(_("序号"))
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("生产经营单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查人员"), related_name="+"
+    )
+    action = models.OneToOneField(
+        InspectionAction,
+        verbose_name=_("计划检查"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="draw_pick",
+    )
+
+    class Meta:
+        verbose_name = _("抽取结果")
+        verbose_name_plural = _("抽取结果")
+        ordering = ["draw", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "order"], name="drawpick_unique_order"),
+            models.UniqueConstraint(fields=["draw", "enterprise"], name="drawpick_enterprise_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw} #{self.order} {self.enterprise}"

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from accounts.models import User
 from accounts.scoping import restrict, scope_for
 
+from .choices import ActionStatus
 from .models import CheckItem, InspectionAction, InspectionRecord
 
 
@@ -41,7 +42,8 @@ def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str,
     actions 次 · person_times 人次 (team size of each action, summed) · unit_visits 家次 (records)
     · units 家 (distinct enterprises) · leader_led 次.
     """
-    actions = action_list(user=user).filter(date__gte=start, date__lte=end)
+    # Only inspections that happened count; planned ones (双随机 picks) and drafts do not.
+    actions = action_list(user=user).filter(date__gte=start, date__lte=end, status=ActionStatus.DONE)
     totals = actions.aggregate(
         actions=Count("pk"),
         person_times=Sum("person_count", default=0),

@@ -138,6 +138,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = _env("IMPORT_MAX_BYTES", env.int, 20 * 1024 * 1024)
+# Photos of sites and rectifications: a phone photo is 2–6 MB; larger ones are refused with a message.
+UPLOAD_IMAGE_MAX_BYTES = _env("UPLOAD_IMAGE_MAX_BYTES", env.int, 8 * 1024 * 1024)
 
 # 多头检查/重复检查: warn when another unit inspected the same enterprise within this many days.
 INSPECTION_REPEAT_DAYS = _env("INSPECTION_REPEAT_DAYS", env.int, 30)
