@@ -328,3 +328,50 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.org_unit} {self.year}: {self.last}"
+
+
+class Notification(models.Model):
+    """站内通知: a message to a unit, to a role, or to one user; shown in the app's bell menu.
+
+    `key` makes producers idempotent: a nightly job that notifies about the same thing twice
+    creates one notification, not two.
+    """
+
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("接收单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    role = models.CharField(_("接收角色"), max_length=20, choices=Role.choices, blank=True)
+    user = models.ForeignKey(
+        "User",
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类别"), max_length=30)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    key = models.CharField(_("去重键"), max_length=120, unique=True)
+    created = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_by = models.ManyToManyField("User", verbose_name=_("已读"), related_name="+", blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(org_unit__isnull=False) | ~Q(role="") | Q(user__isnull=False),
+                name="notification_has_recipient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -31,7 +31,15 @@ class ScopeFields:
 
     jurisdiction: str | None = None
     sectors: str | None = None
-    department: str | None = None
+    # One lookup, or several when more than one unit field may name the department (a hazard's
+    # supervising department and the unit following it).
+    department: str | tuple[str, ...] | None = None
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        if self.department is None:
+            return ()
+        return (self.department,) if isinstance(self.department, str) else self.department
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,8 @@ class Scope:
                     "pk"
                 )
                 condition |= Q(pk__in=in_sectors)
-            if fields.department:
-                condition |= Q(**{f"{fields.department}_id": self.department_id})
+            for lookup in fields.departments:
+                condition |= Q(**{f"{lookup}_id": self.department_id})
         return condition
 
     def admits(self, *, jurisdiction=None, sector_ids=(), department_id: int | None = None) -> bool:

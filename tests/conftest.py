@@ -29,6 +29,7 @@ class District:
 CODE_TABLE_MIGRATIONS = [
     "accounts.migrations.0002_seed_code_tables",
     "inspections.migrations.0002_seed_kinds",
+    "hazards.migrations.0002_seed_categories",
 ]
 
 

@@ -1,0 +1,61 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HazardSource(models.TextChoices):
+    INSPECTION = "inspection", _("检查发现")
+    SELF_REPORT = "self", _("企业自查")
+    EXPERT = "expert", _("专家查隐患")
+    ONLINE = "online", _("线上巡查")
+    TIP_OFF = "tip", _("群众举报")
+    OTHER = "other", _("其他")
+
+
+class HazardLevel(models.TextChoices):
+    GENERAL = "general", _("一般")
+    MAJOR = "major", _("重大")
+
+
+class HazardState(models.TextChoices):
+    """The closed loop (《安全生产事故隐患排查治理暂行规定》); VOID ends a record entered in error."""
+
+    OPEN = "open", _("待整改")
+    RECTIFYING = "rectifying", _("整改中")
+    VERIFYING = "verifying", _("待复查")
+    CLOSED = "closed", _("已销号")
+    VOID = "void", _("作废")
+
+
+ACTIVE_STATES = (HazardState.OPEN, HazardState.RECTIFYING, HazardState.VERIFYING)
+
+
+class ListingLevel(models.TextChoices):
+    DISTRICT = "district", _("区级")
+    CITY = "city", _("市级")
+    PROVINCE = "province", _("省级")
+
+
+class EventKind(models.TextChoices):
+    """What a line of the hazard's timeline records."""
+
+    CREATED = "created", _("登记")
+    TRANSITION = "transition", _("状态变更")
+    RECTIFICATION = "rectification", _("整改记录")
+    EXTENSION_REQUESTED = "ext_requested", _("申请延期")
+    EXTENSION_APPROVED = "ext_approved", _("同意延期")
+    EXTENSION_REFUSED = "ext_refused", _("不同意延期")
+    LISTED = "listed", _("挂牌督办")
+    DELISTED = "delisted", _("摘牌")
+    OVERDUE = "overdue", _("逾期")
+    EDITED = "edited", _("修改")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("不同意")
+
+
+class PhotoStage(models.TextChoices):
+    BEFORE = "before", _("整改前")
+    AFTER = "after", _("整改后")

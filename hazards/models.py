@@ -1,0 +1,308 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Enterprise, OrgUnit, Sector
+from accounts.scoping import ScopeFields
+from inspections.models import CheckResult, InspectionRecord
+
+from .choices import (
+    EventKind,
+    ExtensionStatus,
+    HazardLevel,
+    HazardSource,
+    HazardState,
+    ListingLevel,
+    PhotoStage,
+)
+
+
+class HazardCategory(models.Model):
+    """隐患类别: a code table administrators edit (基础管理, 设备设施, 消防安全 …)."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("隐患类别")
+        verbose_name_plural = _("隐患类别")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hazard(models.Model):
+    """隐患: one entry of the ledger, followed through the closed loop until 销号. Never deleted.
+
+    The enterprise's township, jurisdiction, sectors and supervising department are copied onto the
+    hazard when it is recorded, so counting by township or sector is a plain indexed filter and the
+    ledger keeps saying where the hazard was even if the enterprise later moves.
+    """
+
+    number = models.CharField(_("隐患编号"), max_length=40, unique=True)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("生产经营单位"), on_delete=models.PROTECT, related_name="hazards"
+    )
+    jurisdiction = models.ForeignKey(
+        OrgUnit, verbose_name=_("属地"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    township = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("行业领域"), related_name="hazards", blank=True)
+    supervising_department = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("监管部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    source = models.CharField(_("隐患来源"), max_length=12, choices=HazardSource.choices)
+    inspection_record = models.ForeignKey(
+        InspectionRecord,
+        verbose_name=_("检查记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+    )
+    check_result = models.ForeignKey(
+        CheckResult,
+        verbose_name=_("不符合检查事项"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hazards",
+    )
+    level = models.CharField(
+        _("隐患等级"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL
+    )
+    category = models.ForeignKey(
+        HazardCategory, verbose_name=_("隐患类别"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    description = models.TextField(_("隐患描述"))
+    location = models.CharField(_("隐患部位"), max_length=200, blank=True)
+    found_on = models.DateField(_("发现日期"), db_index=True)
+    deadline = models.DateField(_("整改期限"), db_index=True)
+    responsible_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("跟踪责任单位"),
+        on_delete=models.PROTECT,
+        related_name="followed_hazards",
+        help_text=_("负责跟踪督促整改的街道/乡镇或部门。"),
+    )
+    responsible_person = models.CharField(_("整改责任人"), max_length=50, blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    # 五落实 of a major hazard: responsible person, measures, funds, deadline, contingency plan.
+    funds = models.DecimalField(_("整改资金（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    contingency_plan = models.TextField(_("应急预案"), blank=True)
+
+    state = models.CharField(
+        _("整改状态"), max_length=12, choices=HazardState.choices, default=HazardState.OPEN, db_index=True
+    )
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("逾期"), default=False, db_index=True)
+    overdue_since = models.DateField(_("逾期日期"), null=True, blank=True)
+
+    listing_level = models.CharField(
+        _("挂牌督办级别"), max_length=10, choices=ListingLevel.choices, blank=True
+    )
+    listed_on = models.DateField(_("挂牌日期"), null=True, blank=True)
+    listing_leader = models.CharField(_("督办领导"), max_length=50, blank=True)
+    listing_document = models.CharField(_("督办文号"), max_length=60, blank=True)
+    delisted_on = models.DateField(_("摘牌日期"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[sectors])
+
+    # Seen by the township it lies in, the departments of its sectors, the supervising department,
+    # and the unit that follows it (a department may follow a hazard outside its sectors).
+    scope_fields = ScopeFields(
+        jurisdiction="jurisdiction",
+        sectors="sectors",
+        department=("supervising_department", "responsible_unit"),
+    )
+
+    class Meta:
+        verbose_name = _("隐患")
+        verbose_name_plural = _("隐患")
+        ordering = ["-found_on", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
+            models.Index(fields=["township", "state"], name="hazard_township_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state=HazardState.CLOSED) | Q(closed_on__isnull=False),
+                name="hazard_closed_has_date",
+                violation_error_message=_("已销号的隐患须有销号日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(listing_level="") | Q(listed_on__isnull=False),
+                name="hazard_listed_has_date",
+                violation_error_message=_("挂牌督办须填写挂牌日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("found_on")),
+                name="hazard_deadline_after_found",
+                violation_error_message=_("整改期限不能早于发现日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.enterprise.name}" if self.enterprise_id else self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("hazards:hazard_detail", args=[self.pk])
+
+    @property
+    def is_major(self) -> bool:
+        return self.level == HazardLevel.MAJOR
+
+    @property
+    def is_listed(self) -> bool:
+        return bool(self.listing_level) and self.delisted_on is None
+
+    @property
+    def days_open(self) -> int:
+        end = self.closed_on or timezone.localdate()
+        return (end - self.found_on).days
+
+
+def rectification_photo_path(instance: "RectificationPhoto", filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"hazards/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Rectification(models.Model):
+    """整改记录: what the enterprise did, as logged by the unit following the hazard."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.PROTECT, related_name="rectifications"
+    )
+    text = models.TextField(_("整改情况"))
+    done_on = models.DateField(_("整改日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改记录")
+        verbose_name_plural = _("整改记录")
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard.number} {self.done_on}"
+
+
+class RectificationPhoto(models.Model):
+    rectification = models.ForeignKey(
+        Rectification, verbose_name=_("整改记录"), on_delete=models.CASCADE, related_name="photos"
+    )
+    stage = models.CharField(_("类别"), max_length=10, choices=PhotoStage.choices)
+    image = models.ImageField(_("照片"), upload_to=rectification_photo_path)
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改照片")
+        verbose_name_plural = _("整改照片")
+        ordering = ["stage", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.image.name}"
+
+
+class DeadlineExtension(models.Model):
+    """延期申请: a new deadline asked for with a reason, approved or refused by the district office."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    old_deadline = models.DateField(_("原整改期限"))
+    new_deadline = models.DateField(_("申请延期至"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        _("审批状态"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="extension_one_pending_per_hazard",
+                violation_error_message=_("该隐患已有待审批的延期申请。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard.number} → {self.new_deadline}"
+
+
+class HazardEvent(models.Model):
+    """One line of the hazard's timeline: who did what, when, and why. Written by the services only."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=EventKind.choices)
+    from_state = models.CharField(_("原状态"), max_length=12, choices=HazardState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=12, choices=HazardState.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    rectification = models.ForeignKey(
+        Rectification, verbose_name=_("整改记录"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    extension = models.ForeignKey(
+        DeadlineExtension, verbose_name=_("延期申请"), on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("隐患处理记录")
+        verbose_name_plural = _("隐患处理记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard.number} {self.get_kind_display()}"

@@ -1,0 +1,383 @@
+"""The closed loop, role by role; the race between two people; the overdue sweep; the figures."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Notification
+from hazards import selectors, services
+from hazards.choices import EventKind, HazardLevel, HazardState, ListingLevel
+from hazards.models import Hazard
+from tests.hazards.conftest import hazard_data
+
+TODAY = timezone.localdate
+
+
+def png(name="after.png") -> SimpleUploadedFile:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def to_verifying(hazard, user):
+    services.rectification_add(user=user, hazard=hazard, text="已更换配电箱并接地", done_on=TODAY())
+    return services.hazard_submit(user=user, hazard=hazard)
+
+
+def states(hazard) -> list[tuple[str, str]]:
+    return list(hazard.events.filter(kind=EventKind.TRANSITION).values_list("from_state", "to_state"))
+
+
+# ---------------------------------------------------------------- recording
+
+
+@pytest.mark.django_db
+def test_recording_numbers_places_and_logs(officer, enterprise_a, district):
+    first = services.hazard_record(user=officer, data=hazard_data(enterprise_a))
+    second = services.hazard_record(user=officer, data=hazard_data(enterprise_a))
+    year = first.found_on.year
+    assert first.number == f"YH{year}00001" and second.number == f"YH{year}00002"
+    assert first.township == district.township_a
+    assert first.jurisdiction == district.community_a
+    assert set(first.sectors.values_list("code", flat=True)) == {"machinery"}
+    assert first.state == HazardState.OPEN
+    assert first.events.get().kind == EventKind.CREATED
+
+
+@pytest.mark.django_db
+def test_major_hazard_requires_the_five_implementations(officer, enterprise_a):
+    data = hazard_data(enterprise_a, level=HazardLevel.MAJOR, funds=None, contingency_plan="")
+    with pytest.raises(ValidationError) as exc:
+        services.hazard_record(user=officer, data=data)
+    assert {"funds", "contingency_plan"} <= set(exc.value.message_dict)
+    assert not Hazard.objects.exists()
+
+
+@pytest.mark.django_db
+def test_township_cannot_record_a_hazard_outside_its_scope(township_a_user, enterprise_b):
+    with pytest.raises(ValidationError) as exc:
+        services.hazard_record(user=township_a_user, data=hazard_data(enterprise_b))
+    assert "enterprise" in exc.value.message_dict
+
+
+@pytest.mark.django_db
+def test_leader_cannot_record(leader, enterprise_a):
+    with pytest.raises(PermissionDenied):
+        services.hazard_record(user=leader, data=hazard_data(enterprise_a))
+
+
+@pytest.mark.django_db
+def test_noncompliant_item_becomes_a_hazard_in_one_step(officer, enterprise_a, district):
+    from inspections.choices import CheckResultValue
+    from inspections.models import CheckItem, InspectionKind
+    from inspections.services import ResultData, VisitData, action_record
+
+    item = CheckItem.objects.create(sector=enterprise_a.sectors.get(), code="JX-01", title="防护罩缺失")
+    action = action_record(
+        user=officer,
+        date=TODAY(),
+        organizer=district.dept_emergency,
+        kind=InspectionKind.objects.get(code="supervision"),  # 督导检查: no 执法证 rule
+        members=[officer],
+        enterprises=[enterprise_a],
+        visits={
+            enterprise_a.pk: VisitData(
+                results=[ResultData(item.pk, CheckResultValue.NONCOMPLIANT, "冲床无防护罩")]
+            )
+        },
+    )
+    result = action.records.get().results.get()
+    hazard = services.hazard_from_check_result(
+        user=officer, check_result=result, deadline=TODAY() + dt.timedelta(days=15)
+    )
+    assert hazard.inspection_record == result.record and hazard.check_result == result
+    assert "冲床无防护罩" in hazard.description
+    assert hazard.responsible_unit == district.township_a
+    with pytest.raises(ValidationError):
+        services.hazard_from_check_result(user=officer, check_result=result, deadline=TODAY())
+
+
+# ---------------------------------------------------------------- the loop, role by role
+
+
+@pytest.mark.django_db
+def test_whole_loop_township_rectifies_officer_verifies(hazard_a, township_a_user, officer):
+    entry = services.rectification_add(
+        user=township_a_user, hazard=hazard_a, text="已整改", done_on=TODAY(), photos_after=[png()]
+    )
+    assert entry.photos.get().stage == "after"
+    services.hazard_submit(user=township_a_user, hazard=hazard_a)
+    services.hazard_verify(user=officer, hazard=hazard_a, passed=True)
+    hazard_a.refresh_from_db()
+    assert hazard_a.state == HazardState.CLOSED and hazard_a.closed_on == TODAY()
+    assert states(hazard_a) == [
+        (HazardState.OPEN, HazardState.RECTIFYING),
+        (HazardState.RECTIFYING, HazardState.VERIFYING),
+        (HazardState.VERIFYING, HazardState.CLOSED),
+    ]
+    assert set(hazard_a.events.values_list("user__username", flat=True)) == {"officer", "township_a"}
+
+
+@pytest.mark.django_db
+def test_township_cannot_verify_its_own_rectification(hazard_a, township_a_user):
+    to_verifying(hazard_a, township_a_user)
+    with pytest.raises(PermissionDenied):
+        services.hazard_verify(user=township_a_user, hazard=hazard_a, passed=True)
+
+
+@pytest.mark.django_db
+def test_supervising_department_may_verify_in_its_sectors_only(
+    officer, enterprise_b, hazard_a, department_user
+):
+    hazard_b = services.hazard_record(user=officer, data=hazard_data(enterprise_b))
+    to_verifying(hazard_b, officer)
+    to_verifying(hazard_a, officer)
+    services.hazard_verify(user=department_user, hazard=hazard_b, passed=True)  # construction: its sector
+    with pytest.raises(PermissionDenied):
+        services.hazard_verify(user=department_user, hazard=hazard_a, passed=True)  # machinery: not its
+
+
+@pytest.mark.django_db
+def test_failed_verification_needs_a_reason_and_returns_to_rectifying(hazard_a, officer):
+    to_verifying(hazard_a, officer)
+    with pytest.raises(ValidationError):
+        services.hazard_verify(user=officer, hazard=hazard_a, passed=False, note=" ")
+    services.hazard_verify(user=officer, hazard=hazard_a, passed=False, note="接地电阻不合格")
+    hazard_a.refresh_from_db()
+    assert hazard_a.state == HazardState.RECTIFYING
+    assert hazard_a.events.last().note == "接地电阻不合格"
+
+
+@pytest.mark.django_db
+def test_submit_needs_a_rectification_entry(hazard_a, officer):
+    with pytest.raises(ValidationError):
+        services.hazard_submit(user=officer, hazard=hazard_a)  # still 待整改
+
+
+@pytest.mark.django_db
+def test_reopen_is_for_the_district_office_with_a_reason(hazard_a, officer, township_a_user, department_user):
+    to_verifying(hazard_a, officer)
+    services.hazard_verify(user=officer, hazard=hazard_a, passed=True)
+    for user in (township_a_user, department_user):
+        with pytest.raises(PermissionDenied):
+            services.hazard_reopen(user=user, hazard=hazard_a, reason="复发")
+    with pytest.raises(ValidationError):
+        services.hazard_reopen(user=officer, hazard=hazard_a, reason="")
+    services.hazard_reopen(user=officer, hazard=hazard_a, reason="回头看发现复发")
+    hazard_a.refresh_from_db()
+    assert hazard_a.state == HazardState.RECTIFYING and hazard_a.closed_on is None
+
+
+@pytest.mark.django_db
+def test_void_is_district_only_needs_reason_and_keeps_the_record(
+    hazard_a, officer, township_a_user, admin_user
+):
+    with pytest.raises(PermissionDenied):
+        services.hazard_void(user=township_a_user, hazard=hazard_a, reason="录错")
+    with pytest.raises(ValidationError):
+        services.hazard_void(user=officer, hazard=hazard_a, reason="")
+    services.hazard_void(user=admin_user, hazard=hazard_a, reason="重复录入")
+    hazard_a.refresh_from_db()
+    assert hazard_a.state == HazardState.VOID
+    with pytest.raises(ValidationError):
+        services.hazard_void(user=officer, hazard=hazard_a, reason="again")
+    with pytest.raises(ValidationError):
+        services.rectification_add(user=officer, hazard=hazard_a, text="x", done_on=TODAY())
+
+
+@pytest.mark.django_db
+def test_leader_can_do_nothing(hazard_a, leader):
+    for call in (
+        lambda: services.rectification_add(user=leader, hazard=hazard_a, text="x", done_on=TODAY()),
+        lambda: services.hazard_void(user=leader, hazard=hazard_a, reason="x"),
+        lambda: services.extension_request(
+            user=leader, hazard=hazard_a, new_deadline=hazard_a.deadline + dt.timedelta(days=9), reason="x"
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+@pytest.mark.django_db
+def test_township_b_cannot_act_on_township_a_hazard(hazard_a, township_b_user):
+    with pytest.raises(PermissionDenied):
+        services.rectification_add(user=township_b_user, hazard=hazard_a, text="x", done_on=TODAY())
+    assert not selectors.hazard_list(user=township_b_user).filter(pk=hazard_a.pk).exists()
+
+
+@pytest.mark.django_db
+def test_photos_are_checked_by_content(hazard_a, township_a_user):
+    fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
+    with pytest.raises(ValidationError) as exc:
+        services.rectification_add(
+            user=township_a_user, hazard=hazard_a, text="x", done_on=TODAY(), photos_after=[fake]
+        )
+    assert "不是有效的图片" in str(exc.value)
+    hazard_a.refresh_from_db()
+    assert hazard_a.state == HazardState.OPEN and not hazard_a.rectifications.exists()
+
+
+# ---------------------------------------------------------------- extensions and listing
+
+
+@pytest.mark.django_db
+def test_extension_requested_then_approved_moves_the_deadline(hazard_a, township_a_user, officer):
+    new = hazard_a.deadline + dt.timedelta(days=20)
+    with pytest.raises(ValidationError):
+        services.extension_request(user=township_a_user, hazard=hazard_a, new_deadline=new, reason="")
+    ext = services.extension_request(
+        user=township_a_user, hazard=hazard_a, new_deadline=new, reason="设备到货晚"
+    )
+    with pytest.raises(ValidationError):  # one pending request at a time
+        services.extension_request(user=township_a_user, hazard=hazard_a, new_deadline=new, reason="再延")
+    with pytest.raises(PermissionDenied):
+        services.extension_decide(user=township_a_user, extension=ext, approve=True)
+    services.extension_decide(user=officer, extension=ext, approve=True)
+    hazard_a.refresh_from_db()
+    assert hazard_a.deadline == new
+    with pytest.raises(ValidationError):
+        services.extension_decide(user=officer, extension=ext, approve=False, note="迟了")
+
+
+@pytest.mark.django_db
+def test_refused_extension_needs_a_note_and_keeps_the_deadline(hazard_a, township_a_user, officer):
+    old = hazard_a.deadline
+    ext = services.extension_request(
+        user=township_a_user, hazard=hazard_a, new_deadline=old + dt.timedelta(days=5), reason="人手不足"
+    )
+    with pytest.raises(ValidationError):
+        services.extension_decide(user=officer, extension=ext, approve=False)
+    services.extension_decide(user=officer, extension=ext, approve=False, note="理由不充分")
+    hazard_a.refresh_from_db()
+    assert hazard_a.deadline == old
+
+
+@pytest.mark.django_db
+def test_listing_is_for_major_hazards_and_delisting_only_after_closing(officer, enterprise_a, hazard_a):
+    major = services.hazard_record(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
+    listing = {
+        "level": ListingLevel.CITY,
+        "listed_on": TODAY(),
+        "leader": "李副区长",
+        "document": "清安办〔2026〕3号",
+    }
+    with pytest.raises(ValidationError):
+        services.hazard_list(user=officer, hazard=hazard_a, **listing)  # 一般隐患
+    services.hazard_list(user=officer, hazard=major, **listing)
+    with pytest.raises(ValidationError):
+        services.hazard_delist(user=officer, hazard=major)  # not closed yet
+    to_verifying(major, officer)
+    services.hazard_verify(user=officer, hazard=major, passed=True)
+    services.hazard_delist(user=officer, hazard=major)
+    major.refresh_from_db()
+    assert major.delisted_on == TODAY() and not major.is_listed
+
+
+# ---------------------------------------------------------------- the race
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_verifying_at_once_exactly_one_transition(sectors, district, officer, admin_user):
+    from tests.factories import EnterpriseFactory
+
+    enterprise = EnterpriseFactory(jurisdiction=district.community_a)
+    hazard = services.hazard_record(user=officer, data=hazard_data(enterprise))
+    to_verifying(hazard, officer)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(user, passed):
+        try:
+            stale = Hazard.objects.get(pk=hazard.pk)  # both read 待复查 before either acts
+            barrier.wait()
+            services.hazard_verify(user=user, hazard=stale, passed=passed, note="" if passed else "不合格")
+            outcomes.append("done")
+        except ValidationError as exc:
+            outcomes.append(exc.code if exc.code else "error")
+            assert "刷新" in exc.messages[0]
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=(officer, True)),
+        threading.Thread(target=act, args=(admin_user, False)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["done", "stale_state"]
+    hazard.refresh_from_db()
+    assert hazard.state in (HazardState.CLOSED, HazardState.RECTIFYING)
+    assert hazard.events.filter(kind=EventKind.TRANSITION, from_state=HazardState.VERIFYING).count() == 1
+
+
+# ---------------------------------------------------------------- overdue sweep
+
+
+@pytest.mark.django_db
+def test_overdue_sweep_is_idempotent_and_notifies(officer, enterprise_a, district):
+    late = services.hazard_record(user=officer, data=hazard_data(enterprise_a, found_days_ago=40, days=10))
+    major = services.hazard_record(
+        user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR, found_days_ago=40, days=10)
+    )
+    services.hazard_record(user=officer, data=hazard_data(enterprise_a))  # not due yet
+    Hazard.objects.update(is_overdue=False, overdue_since=None)  # as if recorded before the deadline
+
+    assert services.hazards_mark_overdue() == 2
+    snapshot = (
+        list(Hazard.objects.order_by("pk").values_list("is_overdue", "overdue_since", "updated")),
+        Notification.objects.count(),
+        Hazard.objects.get(pk=late.pk).events.count(),
+    )
+    assert services.hazards_mark_overdue() == 0
+    assert snapshot == (
+        list(Hazard.objects.order_by("pk").values_list("is_overdue", "overdue_since", "updated")),
+        Notification.objects.count(),
+        Hazard.objects.get(pk=late.pk).events.count(),
+    )
+    assert Notification.objects.filter(org_unit=district.township_a).count() == 2
+    assert Notification.objects.filter(role="officer").get().url.endswith(f"/{major.pk}/")
+
+
+# ---------------------------------------------------------------- figures
+
+
+@pytest.mark.django_db
+def test_rate_with_nothing_found_is_none_not_100(officer):
+    figures = selectors.hazard_figures(Hazard.objects.all())
+    assert figures["found"] == 0 and figures["rate"] is None
+
+
+@pytest.mark.django_db
+def test_figures_in_one_query(officer, enterprise_a, django_assert_num_queries):
+    hazards = [services.hazard_record(user=officer, data=hazard_data(enterprise_a)) for _ in range(3)]
+    to_verifying(hazards[0], officer)
+    services.hazard_verify(user=officer, hazard=hazards[0], passed=True)
+    services.hazard_void(user=officer, hazard=hazards[2], reason="重复")
+    with django_assert_num_queries(1):
+        figures = selectors.hazard_figures(Hazard.objects.all())
+    assert (figures["found"], figures["rectified"], str(figures["rate"])) == (2, 1, "50.0")
+
+
+@pytest.mark.django_db
+def test_rate_has_one_decimal(officer, enterprise_a):
+    assert str(selectors.rectification_rate(3832, 3730)) == "97.3"
+    assert str(selectors.rectification_rate(3, 2)) == "66.7"
+
+
+@pytest.mark.django_db
+def test_follow_list_puts_overdue_first_then_due_soon(officer, township_a_user, enterprise_a):
+    later = services.hazard_record(user=officer, data=hazard_data(enterprise_a, found_days_ago=1, days=20))
+    soon = services.hazard_record(user=officer, data=hazard_data(enterprise_a, found_days_ago=1, days=3))
+    late = services.hazard_record(user=officer, data=hazard_data(enterprise_a, found_days_ago=30, days=5))
+    assert list(selectors.hazards_to_follow(user=township_a_user)) == [late, soon, later]
