@@ -113,3 +113,19 @@ def listed_hazards(*, user: User) -> QuerySet[Hazard]:
         .exclude(listing_level="")
         .order_by(Case(When(delisted_on__isnull=True, then=Value(0)), default=Value(1)), "listed_on")
     )
+
+
+def hazards_found_on_leader_led(*, user: User, start: dt.date, end: dt.date) -> dict[str, int]:
+    """“区级领导共带队检查367次，共发现隐患512个”: hazards found on leader-led inspections of a period
+    (by the inspection's date), and how many of them are closed — one aggregate query."""
+    found = (
+        restrict(Hazard.objects.all(), user)
+        .exclude(state=HazardState.VOID)
+        .filter(
+            inspection_record__action__is_leader_led=True,
+            inspection_record__action__date__gte=start,
+            inspection_record__action__date__lte=end,
+        )
+        .order_by()
+    )
+    return found.aggregate(found=Count("pk"), rectified=Count("pk", filter=Q(state=HazardState.CLOSED)))

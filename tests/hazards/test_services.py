@@ -381,3 +381,34 @@ def test_follow_list_puts_overdue_first_then_due_soon(officer, township_a_user, 
     soon = services.hazard_record(user=officer, data=hazard_data(enterprise_a, found_days_ago=1, days=3))
     late = services.hazard_record(user=officer, data=hazard_data(enterprise_a, found_days_ago=30, days=5))
     assert list(selectors.hazards_to_follow(user=township_a_user)) == [late, soon, later]
+
+
+@pytest.mark.django_db
+def test_hazards_found_on_leader_led_inspections(officer, enterprise_a, district, township_b_user):
+    from inspections.choices import CheckResultValue
+    from inspections.models import CheckItem, InspectionKind
+    from inspections.services import ResultData, VisitData, action_record
+
+    item = CheckItem.objects.create(sector=enterprise_a.sectors.get(), code="JX-02", title="安全通道堵塞")
+    kind = InspectionKind.objects.get(code="supervision")
+    for leader_led in (True, False):
+        action = action_record(
+            user=officer,
+            date=TODAY(),
+            organizer=district.dept_emergency,
+            kind=kind,
+            members=[officer],
+            enterprises=[enterprise_a],
+            is_leader_led=leader_led,
+            leader_name="陈区长" if leader_led else "",
+            visits={enterprise_a.pk: VisitData(results=[ResultData(item.pk, CheckResultValue.NONCOMPLIANT)])},
+        )
+        services.hazard_from_check_result(
+            user=officer, check_result=action.records.get().results.get(), deadline=TODAY()
+        )
+    services.hazard_record(user=officer, data=hazard_data(enterprise_a))  # not from an inspection
+    year = dt.date(TODAY().year, 1, 1), dt.date(TODAY().year, 12, 31)
+    figures = selectors.hazards_found_on_leader_led(user=officer, start=year[0], end=year[1])
+    assert figures == {"found": 1, "rectified": 0}
+    outsider = selectors.hazards_found_on_leader_led(user=township_b_user, start=year[0], end=year[1])
+    assert outsider["found"] == 0
