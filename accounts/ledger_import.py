@@ -12,6 +12,8 @@ reason); with any problem, import nothing. Only a clean file reaches the service
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -73,7 +75,24 @@ class Importer(Protocol):
 
     def template(self) -> bytes: ...
 
-    def run(self, *, user: User, file: FileSource, dry_run: bool = False) -> ImportResult: ...
+    def run(
+        self, *, user: User, file: FileSource, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult: ...
+
+
+# progress(stage, done, total): stage is "validating" (rows checked so far) or "saving" (rows written
+# so far, from inside the import's transaction: reported when the importer's save() calls
+# report_saving(), else only at its start). Background imports show it as a bar.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 500
+_saving_progress: ContextVar[Progress | None] = ContextVar("ledger_import_saving_progress", default=None)
+
+
+def report_saving(done: int, total: int) -> None:
+    """For an importer's save() writing in chunks: how far it is, for the progress bar (if anyone asks)."""
+    progress = _saving_progress.get()
+    if progress is not None:
+        progress("saving", done, total)
 
 
 # ---------------------------------------------------------------- the registry
@@ -226,7 +245,9 @@ class SheetImporter:
             column_widths=self.column_widths,
         )
 
-    def run(self, *, user: User, file: FileSource, dry_run: bool = False) -> ImportResult:
+    def run(
+        self, *, user: User, file: FileSource, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult:
         if scope_for(user, "change").nothing:
             return _failed("", _("您没有导入权限"))
         try:
@@ -239,10 +260,14 @@ class SheetImporter:
         if not rows:
             return _failed("", _("文件中没有数据行"))
 
+        report = progress or (lambda stage, done, total: None)
+        report("validating", 0, len(rows))
         context = self.prepare(user=user, rows=rows, present=set(headers))
         items = []
         first_seen: dict[object, int] = {}
-        for row_number, values in rows:
+        for index, (row_number, values) in enumerate(rows):
+            if index and index % PROGRESS_EVERY == 0:
+                report("validating", index, len(rows))
             row_errors = RowErrors(row_number, errors)
             item = self.parse_row(row=row_number, values=values, context=context, errors=row_errors)
             key = self.row_key(values)
@@ -257,7 +282,12 @@ class SheetImporter:
                 items.append(item)
         if errors:
             return ImportResult(errors=errors)
-        return self._save(user=user, items=items, context=context, dry_run=dry_run)
+        report("saving", 0, len(items))
+        token = _saving_progress.set(progress)
+        try:
+            return self._save(user=user, items=items, context=context, dry_run=dry_run)
+        finally:
+            _saving_progress.reset(token)
 
     def _header_errors(self, headers: list[str]) -> list[RowError]:
         errors = [
@@ -720,6 +750,7 @@ __all__ = [
     "get_importer",
     "importer_kinds",
     "register_importer",
+    "report_saving",
     "split_names",
     "unit_cell",
 ]

@@ -140,3 +140,52 @@ def admin_overview() -> dict:
 
 def orgunit_list() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.prefetch_related("supervised_sectors").order_by("path")
+
+
+# ---------------------------------------------------------------- notifications and import jobs
+
+
+def notifications_for(*, user: User):
+    """Notifications addressed to the user: to itself, to its unit, or to its role."""
+    from .models import Notification
+
+    addressed = Q(user=user)
+    if user.org_unit_id is not None:
+        addressed |= Q(org_unit_id=user.org_unit_id)
+    if user.role:
+        addressed |= Q(role=user.role)
+    return Notification.objects.filter(addressed)
+
+
+def notification_list(*, user: User, unread_only: bool = False):
+    """The user's notifications, newest first, each with `is_read` for this user (one query per page)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Notification
+
+    read = Notification.read_by.through.objects.filter(notification_id=OuterRef("pk"), user_id=user.pk)
+    notifications = notifications_for(user=user).annotate(is_read=Exists(read))
+    return notifications.filter(is_read=False) if unread_only else notifications
+
+
+def notification_unread_count(*, user: User) -> int:
+    return notifications_for(user=user).exclude(read_by=user).count()
+
+
+def notification_get(*, user: User, pk: int):
+    """One of the user's notifications; 404 for anyone else's."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(notifications_for(user=user), pk=pk)
+
+
+def import_job_get(*, user: User, pk: int, kind: str | None = None):
+    """An import job of this user (404 for anyone else's, whatever their role)."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import ImportJob
+
+    jobs = ImportJob.objects.filter(user=user)
+    if kind is not None:
+        jobs = jobs.filter(kind=kind)
+    return get_object_or_404(jobs, pk=pk)

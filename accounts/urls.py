@@ -12,4 +12,9 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("org-units/", views.orgunit_list, name="orgunit_list"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("import-jobs/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("import-jobs/<int:pk>/errors.xlsx", views.import_job_errors, name="import_job_errors"),
 ]

@@ -20,6 +20,7 @@ from . import selectors, services
 from .choices import Role
 from .filtersets import EnterpriseFilterSet
 from .forms import EnterpriseForm, ImportUploadForm
+from .home import panels_for
 from .scoping import can_write, scope_for
 
 PAGE_SIZE = 25
@@ -71,6 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["recent_enterprises"] = enterprises.order_by("-updated")[:10]
     if user.role == Role.ADMIN or user.is_superuser:
         context.update(selectors.admin_overview())
+    # Work queues of the apps above accounts (hazards to follow, 待复查 …), registered in accounts.home.
+    context["home_panels"] = panels_for(request)
     template = HOME_TEMPLATES.get(user.role, "accounts/home_unit.html")
     if user.is_superuser:
         template = HOME_TEMPLATES[Role.ADMIN]
@@ -180,41 +183,61 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def enterprise_import(request: HttpRequest) -> HttpResponse:
-    """Upload a ledger: every row is checked first; with any error nothing is imported."""
+def ledger_import_page(
+    request: HttpRequest, *, kind: str, template: str, success_message: str, success_url: str
+) -> HttpResponse:
+    """The synchronous upload page every ledger shares: check every row first; any error, nothing imported.
+
+    `success_message` is formatted with the result's `created` and `updated` counts.
+    """
     from .ledger_import import get_importer
 
     if not can_write(request.user):
         raise PermissionDenied
-    importer = get_importer("enterprises")
+    importer = get_importer(kind)
     form = ImportUploadForm(request.POST or None, request.FILES or None, max_bytes=settings.IMPORT_MAX_BYTES)
     result = None
     if request.method == "POST" and form.is_valid():
         result = importer.run(user=request.user, file=form.cleaned_data["file"])
         if result.ok:
             messages.success(
-                request,
-                _("导入完成：新增 %(created)d 家，更新 %(updated)d 家。")
-                % {"created": result.created, "updated": result.updated},
+                request, success_message % {"created": result.created, "updated": result.updated}
             )
-            return redirect("accounts:enterprise_list")
+            return redirect(success_url)
         messages.error(
             request, _("发现 %(n)d 处错误，未导入任何数据。请修改后重新上传。") % {"n": len(result.errors)}
         )
     return render(
         request,
-        "accounts/enterprise_import.html",
+        template,
         {"form": form, "result": result, "headers": importer.headers, "required": importer.required},
+    )
+
+
+def ledger_import_template(request: HttpRequest, *, kind: str, filename: str) -> HttpResponse:
+    from .ledger_import import get_importer
+
+    if not can_write(request.user):
+        raise PermissionDenied
+    return xlsx_response(get_importer(kind).template(), filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_import(request: HttpRequest) -> HttpResponse:
+    """Upload a ledger: every row is checked first; with any error nothing is imported."""
+    return ledger_import_page(
+        request,
+        kind="enterprises",
+        template="accounts/enterprise_import.html",
+        success_message=_("导入完成：新增 %(created)d 家，更新 %(updated)d 家。"),
+        success_url=reverse("accounts:enterprise_list"),
     )
 
 
 @login_required
 def enterprise_import_template(request: HttpRequest) -> HttpResponse:
-    from .ledger_import import get_importer
-
-    return xlsx_response(get_importer("enterprises").template(), "生产经营单位导入模板.xlsx")
+    return ledger_import_template(request, kind="enterprises", filename="生产经营单位导入模板.xlsx")
 
 
 # ---------------------------------------------------------------- organisation
@@ -228,3 +251,77 @@ def orgunit_list(request: HttpRequest) -> HttpResponse:
         "accounts/orgunit_list.html",
         {"units": selectors.orgunit_tree(), "scope": scope_for(request.user)},
     )
+
+
+# ---------------------------------------------------------------- notifications
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    unread_only = request.GET.get("unread") == "1"
+    page_obj = paginate(request, selectors.notification_list(user=request.user, unread_only=unread_only))
+    return render(
+        request,
+        "accounts/notification_list.html",
+        {"page_obj": page_obj, "notifications": page_obj.object_list, "unread_only": unread_only},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one read; with `open`, go on to what it is about (a page of this site only)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    notification = selectors.notification_get(user=request.user, pk=pk)
+    services.notification_mark_read(user=request.user, notification=notification)
+    target = notification.url if request.POST.get("open") else request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("accounts:notification_list")
+
+
+@login_required
+@require_http_methods(["POST"])
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    n = services.notification_mark_all_read(user=request.user)
+    messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
+    return redirect("accounts:notification_list")
+
+
+# ---------------------------------------------------------------- background import jobs
+
+
+@login_required
+def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar's feed: a small JSON the upload page polls. Only the job's own user sees it."""
+    from django.http import JsonResponse
+
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "finished": job.is_finished,
+            "total": job.total,
+            "done": job.done,
+            "percent": job.percent,
+            "created": job.created_rows,
+            "updated": job.updated_rows,
+            "error_count": len(job.errors),
+        }
+    )
+
+
+@login_required
+def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every error of a failed import as Excel, for fixing a long ledger row by row."""
+    from .excel import write_workbook
+
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    content = write_workbook(
+        sheet_title="错误清单",
+        headers=["行号", "列", "原因"],
+        rows=([e["row"] or "", e["column"], e["message"]] for e in job.errors),
+    )
+    return xlsx_response(content, f"导入错误清单_{job.pk}.xlsx")

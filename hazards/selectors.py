@@ -3,14 +3,35 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.choices import TOWNSHIP_KINDS, OrgKind
+from accounts.models import OrgUnit, User
 from accounts.scoping import get_object_in_scope, restrict
+from inspections.models import CheckResult
 
 from .choices import ACTIVE_STATES, ExtensionStatus, HazardLevel, HazardState
-from .models import DeadlineExtension, Hazard, HazardEvent
+from .models import (
+    DeadlineExtension,
+    Hazard,
+    HazardCategory,
+    HazardEvent,
+    Rectification,
+    RectificationPhoto,
+)
 
 
 def hazard_list(*, user: User, action: str = "view") -> QuerySet[Hazard]:
@@ -100,9 +121,14 @@ def pending_extensions(*, user: User) -> QuerySet[DeadlineExtension]:
     )
 
 
+def photos_in_order() -> QuerySet[RectificationPhoto]:
+    """整改前 before 整改后 ("before" > "after"), each in upload order."""
+    return RectificationPhoto.objects.order_by("-stage", "pk")
+
+
 def hazard_timeline(*, hazard: Hazard) -> QuerySet[HazardEvent]:
     return hazard.events.select_related("user", "rectification", "extension").prefetch_related(
-        "rectification__photos"
+        Prefetch("rectification__photos", queryset=photos_in_order())
     )
 
 
@@ -129,3 +155,54 @@ def hazards_found_on_leader_led(*, user: User, start: dt.date, end: dt.date) -> 
         .order_by()
     )
     return found.aggregate(found=Count("pk"), rectified=Count("pk", filter=Q(state=HazardState.CLOSED)))
+
+
+# ---------------------------------------------------------------- pages (hazards/views.py)
+
+
+def annotate_overdue(queryset: QuerySet[Hazard], *, today: dt.date | None = None) -> QuerySet[Hazard]:
+    """`overdue_now` on each row, by the same rule as the figures, so a badge never disagrees with a count."""
+    today = today or timezone.localdate()
+    return queryset.annotate(overdue_now=ExpressionWrapper(overdue_q(today), output_field=BooleanField()))
+
+
+def responsible_units() -> QuerySet[OrgUnit]:
+    """Units that may follow a hazard: the townships, the departments and the district office."""
+    kinds = [*TOWNSHIP_KINDS, OrgKind.DEPARTMENT, OrgKind.DISTRICT]
+    return OrgUnit.objects.filter(kind__in=kinds, is_active=True).order_by("path")
+
+
+def categories_active() -> QuerySet[HazardCategory]:
+    return HazardCategory.objects.filter(is_active=True)
+
+
+def rectification_photo_get(*, user: User, pk: int) -> RectificationPhoto:
+    """A rectification photo whose hazard the user may view; 404 otherwise (never a bare /media/ link)."""
+    visible = restrict(Hazard.objects.all(), user).values("pk")
+    return get_object_or_404(RectificationPhoto.objects.filter(rectification__hazard__in=visible), pk=pk)
+
+
+def check_result_get(*, user: User, pk: int) -> CheckResult:
+    """A check result on an inspection record the user may view; 404 otherwise."""
+    from inspections.selectors import record_list
+
+    records = record_list(user=user).values("pk")
+    return get_object_or_404(
+        CheckResult.objects.select_related(
+            "item", "record__action", "record__enterprise__jurisdiction"
+        ).filter(record__in=records),
+        pk=pk,
+    )
+
+
+def extension_get(*, hazard: Hazard, pk: int) -> DeadlineExtension:
+    """An extension of this hazard only: a form can never reach another hazard's request."""
+    return get_object_or_404(hazard.extensions.select_related("requested_by"), pk=pk)
+
+
+def verification_rows(*, user: User) -> QuerySet[Hazard]:
+    """The 待复查 queue with each hazard's rectification entries and photos (two queries more, not one per row)."""
+    entries = Rectification.objects.select_related("created_by").prefetch_related(
+        Prefetch("photos", queryset=photos_in_order())
+    )
+    return verification_queue(user=user).prefetch_related(Prefetch("rectifications", queryset=entries))

@@ -275,7 +275,8 @@ def _photos_checked(files: Sequence[UploadedFile]) -> None:
     errors = []
     for f in files:
         try:
-            validate_image(f)
+            # The stored name takes the format the content proved, not the one the browser claimed.
+            f.name = f"photo.{validate_image(f)}"
         except ValidationError as exc:
             errors.extend(exc.messages)
     if errors:

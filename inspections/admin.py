@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CheckItem, InspectionAction, InspectionKind, InspectionRecord
+from .models import (
+    CheckItem,
+    DrawPick,
+    InspectionAction,
+    InspectionKind,
+    InspectionPlan,
+    InspectionRecord,
+    PlanTarget,
+    RandomDraw,
+)
 
 
 @admin.register(InspectionKind)
@@ -32,3 +41,51 @@ class InspectionActionAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # actions are entered through the app, where the counting and team rules apply
+
+
+class DrawPickInline(admin.TabularInline):
+    model = DrawPick
+    extra = 0
+    fields = ["order", "enterprise", "action"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RandomDraw)
+class RandomDrawAdmin(SimpleHistoryAdmin):
+    """Read-only: a published draw is a record; editing it would break its replay (复核)."""
+
+    list_display = ["number", "title", "organizer", "planned_date", "enterprise_count", "created"]
+    list_filter = ["organizer", "weighted_by_grade"]
+    search_fields = ["number", "title", "seed"]
+    inlines = [DrawPickInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PlanTargetInline(admin.TabularInline):
+    model = PlanTarget
+    extra = 0
+    fields = ["sector", "township", "kind", "target_visits"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InspectionPlan)
+class InspectionPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "organizer", "year", "month", "created_by", "updated"]
+    list_filter = ["year", "organizer"]
+    search_fields = ["title", "organizer__name"]
+    inlines = [PlanTargetInline]
+    readonly_fields = ["organizer", "year", "month", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # plans are made in the app, where one plan per unit and period is enforced

@@ -7,6 +7,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("检查执法")
 
     def ready(self) -> None:
+        from accounts.choices import Role
         from accounts.demo import register_demo_step
         from accounts.navigation import NavItem, register
 
@@ -14,7 +15,19 @@ class InspectionsConfig(AppConfig):
 
         register_demo_step("inspections", seed_inspections, order=20, reset=reset_inspections)
 
+        from accounts.ledger_import import register_importer
+
+        from .ledger_import import InspectionImporter
+
+        register_importer("inspections", _("检查行动"), InspectionImporter())
+
+        # 录入检查 is for the roles that write; the leader's role is read-only.
+        writers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT, Role.TOWNSHIP})
+
         register(
             NavItem(_("检查行动"), "inspections:action_list", "clipboard-check", order=20),
+            NavItem(_("录入检查"), "inspections:entry_new", "pencil-square", order=21, roles=writers),
+            NavItem(_("检查计划"), "inspections:plan_list", "calendar-check", order=25),
+            NavItem(_("双随机抽查"), "inspections:draw_list", "shuffle", order=27),
             NavItem(_("检查事项清单"), "inspections:check_item_list", "list-check", order=30),
         )

@@ -3,13 +3,25 @@
 import datetime as dt
 import random
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.demo import DemoContext, demo_password_hash
 from accounts.models import Enterprise, NumberSequence, Sector, User
 
-from .models import CheckItem, InspectionAction, InspectionKind, InspectionRecord
+from .demo_data import Planner, township_leaders, visit_results
+from .models import (
+    CheckItem,
+    CheckResult,
+    InspectionAction,
+    InspectionKind,
+    InspectionPlan,
+    InspectionRecord,
+    PlanTarget,
+    RandomDraw,
+)
+from .services import split_names
 
 CHECK_ITEMS = {
     "hazchem": [
@@ -22,24 +34,60 @@ CHECK_ITEMS = {
     "industry-trade": ["有限空间作业是否审批并检测", "粉尘涉爆场所是否按规定清扫", "安全生产责任制是否健全"],
     "gas": ["燃气管道是否存在占压", "用气场所是否安装可燃气体报警装置", "钢瓶是否在检验有效期内"],
     "commerce": ["经营场所是否违规住人", "电气线路是否规范敷设", "是否配备灭火器材"],
+    "special-equipment": [
+        "特种设备是否办理使用登记",
+        "特种设备是否在检验有效期内",
+        "电梯是否落实维保并张贴标识",
+    ],
+    "education": ["校舍及周边是否存在安全隐患", "食堂燃气使用是否规范", "是否定期开展应急疏散演练"],
+    "road-traffic": [
+        "营运车辆是否按规定年检和二级维护",
+        "动态监控系统是否正常运行",
+        "驾驶员是否定期开展安全教育",
+    ],
+    "dust": ["除尘系统是否按规范设置", "是否建立粉尘清扫制度", "是否使用防爆电气设备"],
+    "confined-space": [
+        "有限空间是否辨识并设置警示标志",
+        "是否配备气体检测和通风设备",
+        "作业人员是否经专项培训",
+    ],
+    "culture-tourism": ["游乐设施是否定期检查", "人员密集区域是否落实限流措施", "应急预案是否制定并演练"],
+    "health": ["医用氧气、危化试剂是否规范存放", "消防控制室是否24小时双人值班", "放射诊疗场所防护是否到位"],
+    "civil-affairs": ["养老机构是否落实夜间巡查", "老人居室是否违规使用电器", "厨房燃气是否安装报警装置"],
+    "waterway-fishery": ["船舶是否按规定配备救生设备", "是否存在“三无”船舶", "渡口是否落实安全管理制度"],
+    "fireworks": ["是否超范围、超许可量储存", "储存场所是否与居住场所分开", "是否有非法产品"],
+    "mining": ["边坡是否按设计分台阶开采", "爆破作业是否规范", "尾矿库、排土场是否定期监测"],
+    "forest-fire": ["是否落实野外用火管控", "护林员是否按规定巡山", "防火物资是否储备到位"],
+}
+# Item codes are the sector's first two letters, unless another sector already starts that way.
+ITEM_PREFIX = {
+    "special-equipment": "SE",
+    "road-traffic": "RT",
+    "confined-space": "CS",
+    "culture-tourism": "CT",
+    "civil-affairs": "CA",
+    "waterway-fishery": "WF",
+    "fireworks": "FW",
+    "forest-fire": "FF",
 }
 TEAM_UNITS = ["应急", "住建", "消防", "市场监管", "交通"]
-KIND_WEIGHTS = {
-    "routine": 40,
-    "special": 30,
-    "joint": 8,
-    "random": 6,
-    "unannounced": 6,
-    "follow-up": 6,
-    "expert": 4,
-}
+
+
+def item_code(sector_code: str, i: int) -> str:
+    return f"{ITEM_PREFIX.get(sector_code, sector_code[:2].upper())}-{i:02d}"
+
+
+def demo_today() -> dt.date:
+    """The last day of the demo year so far (a test moves it to the year's end to see every campaign)."""
+    return timezone.localdate()
 
 
 def _inspectors(rng: random.Random, context: DemoContext) -> dict[int, list[User]]:
     """A few certified inspectors per department and township; the demo's own users get certs too."""
     expiry = dt.date(timezone.localdate().year + 2, 12, 31)
     teams: dict[int, list[User]] = {}
-    password = demo_password_hash()
+    # The accounts step hashed the demo password already; hashing it again costs half a second.
+    password = context.users["officer"].password or demo_password_hash()
     units = [context.departments[s] for s in TEAM_UNITS] + context.townships
     for unit in units:
         members = []
@@ -66,73 +114,79 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
     for code, titles in CHECK_ITEMS.items():
         CheckItem.objects.bulk_create(
             [
-                CheckItem(sector=sectors[code], code=f"{code[:2].upper()}-{i:02d}", title=t, order=i)
+                CheckItem(sector=sectors[code], code=item_code(code, i), title=t, order=i)
                 for i, t in enumerate(titles, 1)
             ],
             ignore_conflicts=True,  # items kept by a reset (they hold results) stay as they are
         )
     teams = _inspectors(rng, context)
     kinds = {k.code: k for k in InspectionKind.objects.all()}
-    kind_codes, kind_weights = zip(*KIND_WEIGHTS.items(), strict=True)
     officer = context.users["officer"]
-    year = timezone.localdate().year
-    start = dt.date(year, 1, 1)
-    days = (timezone.localdate() - start).days + 1
-    enterprises = list(
-        Enterprise.objects.filter(pk__in=context.enterprise_ids).values_list("pk", "jurisdiction__path")
+    today = demo_today()
+    year = today.year
+    all_firms, pools, firm_sector_ids = _firms(context)
+    departments = [context.departments[s].pk for s in TEAM_UNITS]
+    units = {u.pk: u for u in [*context.townships, *context.departments.values()]}
+    for pk in units:
+        pools[pk] = pools.get(pk) or all_firms  # a unit with no firms of its own helps anywhere
+    code_of = {s.pk: s.code for s in sectors.values()}
+    planner = Planner(
+        rng=rng,
+        departments=departments,
+        townships=[t.pk for t in context.townships],
+        pools=pools,
+        firm_sectors={pk: {code_of[s] for s in ids} for pk, ids in firm_sector_ids.items()},
+        leaders=township_leaders(rng, context.townships),
     )
-    by_path: dict[str, list[int]] = {}
-    for pk, path in enterprises:
-        by_path.setdefault(path, []).append(pk)
-    township_firms = {
-        t.pk: [pk for path, pks in by_path.items() if path.startswith(t.path) for pk in pks]
-        for t in context.townships
-    }
-    all_firms = [pk for pk, _ in enterprises]
-
-    planned = []
-    for _ in range(max(40, len(all_firms) // 3)):
-        organizer_pk = rng.choice(list(teams))
-        team = rng.sample(teams[organizer_pk], k=min(len(teams[organizer_pk]), rng.randint(2, 4)))
-        pool = township_firms.get(organizer_pk) or all_firms
-        firms = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2, 3, 4])))
-        date = start + dt.timedelta(days=rng.randrange(days))
-        planned.append(
-            (date, team, firms, rng.random() < 0.12, rng.choices(kind_codes, weights=kind_weights)[0])
-        )
-    # Numbers run in date order per organiser, as an office issuing them day by day would.
-    planned.sort(key=lambda p: p[0])
+    outings = planner.outings(start=dt.date(year, 1, 1), today=today, total=max(40, len(all_firms) // 3))
 
     serial: dict[int, int] = {}
-    actions, visits, team_links = [], [], []
-    for date, team, firms, leader_led, kind_code in planned:
-        organizer = team[0].org_unit
+    actions, team_links = [], []
+    for outing in outings:
+        organizer = units[outing.organizer_pk]
+        own = teams[organizer.pk]
+        team = rng.sample(own, k=min(len(own), rng.randint(2, 4)))
+        if outing.kind == "joint":  # 联合检查: people of another department join the team
+            other = teams[rng.choice([d for d in departments if d != organizer.pk])]
+            team += rng.sample(other, k=rng.choice([1, 2]))
         serial[organizer.pk] = serial.get(organizer.pk, 0) + 1
         actions.append(
             InspectionAction(
                 number=f"{organizer.short_name or organizer.name}检〔{year}〕{serial[organizer.pk]}号",
-                date=date,
+                date=outing.date,
                 organizer=organizer,
-                kind=kinds[kind_code],
-                person_count=len(team),
-                is_leader_led=leader_led,
-                leader_name=rng.choice(["陈区长", "刘副区长", "张书记"]) if leader_led else "",
-                leader_level="district" if leader_led else "",
+                kind=kinds[outing.kind],
+                experts=outing.experts,
+                person_count=len(team) + len(split_names(outing.experts)),
+                is_leader_led=bool(outing.leader_level),
+                leader_name=outing.leader_name,
+                leader_level=outing.leader_level,
+                note=outing.note,
                 created_by=officer,
             )
         )
-        visits.append(firms)
         team_links.append(team)
     created = InspectionAction.objects.bulk_create(actions, batch_size=500)
+    items = _firm_items(firm_sector_ids, sectors)
     record_serial: dict[int, int] = {}
-    records = []
-    for a, firms in zip(created, visits, strict=True):
-        for pk in firms:
+    records, results = [], []
+    for a, outing in zip(created, outings, strict=True):
+        for pk in outing.firms:
             record_serial[a.organizer_id] = record_serial.get(a.organizer_id, 0) + 1
             label = a.organizer.short_name or a.organizer.name
             number = f"{label}现检〔{year}〕{record_serial[a.organizer_id]}号"
-            records.append(InspectionRecord(action=a, enterprise_id=pk, number=number))
-    InspectionRecord.objects.bulk_create(records, batch_size=1000)
+            rows, findings = visit_results(rng, items.get(pk, []))
+            records.append(InspectionRecord(action=a, enterprise_id=pk, number=number, findings=findings))
+            results.append(rows)
+    saved = InspectionRecord.objects.bulk_create(records, batch_size=1000)
+    CheckResult.objects.bulk_create(
+        [
+            CheckResult(record_id=r.pk, item_id=item, result=result, note=note)
+            for r, rows in zip(saved, results, strict=True)
+            for item, result, note in rows
+        ],
+        batch_size=2000,
+    )
     through = InspectionAction.members.through
     through.objects.bulk_create(
         [
@@ -150,10 +204,145 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
             for pk, n in record_serial.items()
         ]
     )
-    record_count = sum(len(v) for v in visits)
+    record_count = len(records)
+    problems = sum(1 for r in records if r.findings)
+    draw = _random_draw(rng, context)
+    drawn = f"，双随机抽取 {draw.number}（{draw.enterprise_count} 家）" if draw else ""
+    drawn += f"，检查计划 {_plans(rng, context)} 项"  # after the draw: its seed stays as it was
     return (
-        f"检查行动 {len(created)} 次，检查记录 {record_count} 家次，检查事项 {CheckItem.objects.count()} 项"
+        f"检查行动 {len(created)} 次，检查记录 {record_count} 家次（发现问题 {problems} 家次），"
+        f"检查事项 {CheckItem.objects.count()} 项" + drawn
     )
+
+
+def _firms(context: DemoContext) -> tuple[list[int], dict[int, list[int]], dict[int, set[int]]]:
+    """The demo's firms in pk order; the firms of each township and of each supervising department;
+    each firm's sector ids. Two queries."""
+    rows = (
+        Enterprise.objects.filter(pk__in=context.enterprise_ids)
+        .order_by("pk")
+        .values_list("pk", "jurisdiction__path", "supervising_department_id")
+    )
+    towns = [(t.path, t.pk) for t in context.townships]
+    all_firms: list[int] = []
+    pools: dict[int, list[int]] = {}
+    for pk, path, department in rows:
+        all_firms.append(pk)
+        township = next((t for prefix, t in towns if path.startswith(prefix)), None)
+        for unit in (township, department):
+            if unit is not None:
+                pools.setdefault(unit, []).append(pk)
+    links = Enterprise.sectors.through.objects.filter(
+        enterprise__jurisdiction__path__startswith=context.district.path
+    ).values_list("enterprise_id", "sector_id")
+    sector_ids: dict[int, set[int]] = {}
+    for pk, sector in links:
+        sector_ids.setdefault(pk, set()).add(sector)
+    return all_firms, pools, sector_ids
+
+
+def _firm_items(
+    firm_sector_ids: dict[int, set[int]], sectors: dict[str, Sector]
+) -> dict[int, list[tuple[int, str]]]:
+    """The active check items (id, title) of each firm's sectors and their parents, as the entry form
+    offers them (a 机械 firm gets the 工贸 items). One query."""
+    parent = {s.pk: s.parent_id for s in sectors.values()}
+    by_sector: dict[int, list[tuple[int, str]]] = {}
+    rows = CheckItem.objects.filter(is_active=True).order_by("sector_id", "order", "pk")
+    for pk, sector, title in rows.values_list("pk", "sector_id", "title"):
+        by_sector.setdefault(sector, []).append((pk, title))
+    chosen: dict[frozenset[int], list[tuple[int, str]]] = {}
+    for ids in map(frozenset, firm_sector_ids.values()):
+        if ids not in chosen:
+            wanted = sorted(ids | {parent[s] for s in ids if parent.get(s)})
+            chosen[ids] = [item for s in wanted for item in by_sector.get(s, [])]
+    return {pk: chosen[frozenset(ids)] for pk, ids in firm_sector_ids.items()}
+
+
+def _random_draw(rng: random.Random, context: DemoContext):
+    """区应急管理局's 双随机 draw of this year: up to 20 危险化学品/工贸 firms weighted by grade, 2 inspectors
+    each, left planned (计划中). It runs last so the seed it takes from `rng` changes nothing else."""
+    from . import selectors
+    from .services import draw_create
+
+    officer = context.users["officer"]
+    sector_ids = [context.sectors["hazchem"].pk, context.sectors["industry-trade"].pk]
+    pool = selectors.draw_enterprise_pool(
+        user=officer, sector_ids=sector_ids, township_ids=[], risk_grade_ids=[], weighted=True
+    )
+    seed = f"{rng.getrandbits(64):016x}"
+    if not pool:
+        return None  # a tiny demo (few enterprises) may have none to draw from
+    today = timezone.localdate()
+    return draw_create(
+        user=officer,
+        organizer=context.departments["应急"],
+        title="危险化学品和工贸企业双随机抽查",
+        planned_date=min(today + dt.timedelta(days=14), dt.date(today.year, 12, 31)),
+        sector_ids=sector_ids,
+        township_ids=[],
+        risk_grade_ids=[],
+        n=min(20, len(pool)),
+        m=2,
+        weighted_by_grade=True,
+        seed=seed,
+    )
+
+
+def _plans(rng: random.Random, context: DemoContext) -> int:
+    """检查计划 for the demo year: 区应急管理局's annual plan by sector and kind, and monthly plans of two
+    townships. Targets are sized from what the demo's inspections have done so far, spread over the
+    whole period, so some lines are on track and some behind, as in a real office."""
+    from . import selectors
+    from .services import TargetData, plan_create
+
+    officer = context.users["officer"]
+    today = timezone.localdate()
+    kinds = {k.code: k for k in InspectionKind.objects.filter(code__in=["routine", "special", "random"])}
+    emergency = context.departments["应急"]
+    specs = [
+        (
+            emergency,
+            None,
+            f"{emergency.name}{today.year}年度安全生产执法检查计划",
+            [
+                TargetData(1, sector=context.sectors["hazchem"]),
+                TargetData(1, sector=context.sectors["industry-trade"]),
+                TargetData(1, kind=kinds["special"]),
+                TargetData(1, kind=kinds["random"]),
+            ],
+        )
+    ]
+    # The `township` user's town this month and last (a finished month), and a second town.
+    monthly = [(context.townships[0], today.month), (context.townships[1], today.month)]
+    if today.month > 1:
+        monthly.append((context.townships[0], today.month - 1))
+    for township, month in monthly:
+        lines = [TargetData(1, township=township, kind=kinds[code]) for code in ("routine", "special")]
+        specs.append((township, month, f"{township.name}{today.year}年{month}月安全检查计划", lines))
+    plans = [
+        plan_create(
+            user=officer,
+            organizer=organizer,
+            year=today.year,
+            month=month,
+            title=title,
+            note="演示数据：按行业领域和检查类型下达的检查家次指标。",
+            targets=lines,
+        )
+        for organizer, month, title, lines in specs
+    ]
+    made = selectors.plan_list(user=officer).filter(pk__in=[p.pk for p in plans])
+    progress = selectors.plans_progress(plans=made)
+    targets = []
+    for p in progress.values():
+        share = p.elapsed.passed / p.elapsed.total if p.elapsed.passed else 1
+        floor = 2 if p.plan.month else 10
+        for line in p.lines:
+            line.target.target_visits = max(floor, round(line.done / share * rng.uniform(0.85, 1.25)))
+            targets.append(line.target)
+    PlanTarget.objects.bulk_update(targets, ["target_visits"])
+    return len(plans)
 
 
 def reset_inspections() -> None:
@@ -163,18 +352,26 @@ def reset_inspections() -> None:
     district = find_district()
     if district is None:
         return
+    # Plans first: their lines protect the townships, sectors and kinds they name.
+    plans = InspectionPlan.objects.filter(organizer__path__startswith=district.path)
+    InspectionPlan.history.filter(id__in=list(plans.values_list("pk", flat=True))).delete()
+    plans.delete()  # lines go with their plan
+    # Then draws: their picks protect the enterprises, and they point at the planned actions.
+    draws = RandomDraw.objects.filter(organizer__path__startswith=district.path)
+    RandomDraw.history.filter(id__in=list(draws.values_list("pk", flat=True))).delete()
+    draws.delete()
     actions = InspectionAction.objects.filter(organizer__path__startswith=district.path)
     action_ids = list(actions.values_list("pk", flat=True))
     InspectionRecord.history.filter(action_id__in=action_ids).delete()
     InspectionAction.history.filter(id__in=action_ids).delete()
     actions.delete()  # records and results go with their action
     NumberSequence.objects.filter(
-        series__in=["inspection", "inspection-record"], org_unit__path__startswith=district.path
+        series__in=["inspection", "inspection-record", "random-draw"],
+        org_unit__path__startswith=district.path,
     ).delete()
-    demo_codes = [
-        f"{code[:2].upper()}-{i:02d}"
-        for code, titles in CHECK_ITEMS.items()
-        for i in range(1, len(titles) + 1)
-    ]
-    CheckItem.objects.filter(code__in=demo_codes, checkresult__isnull=True).delete()
+    demo_items = Q(pk__in=[])
+    for code, titles in CHECK_ITEMS.items():
+        codes = [item_code(code, i) for i in range(1, len(titles) + 1)]
+        demo_items |= Q(sector__code=code, code__in=codes)
+    CheckItem.objects.filter(demo_items, checkresult__isnull=True).delete()
     User.objects.filter(username__startswith="insp", org_unit__path__startswith=district.path).delete()

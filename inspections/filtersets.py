@@ -9,7 +9,9 @@ from accounts.filtersets import ALL
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
 
-from .models import InspectionAction, InspectionKind, InspectionRecord
+from .choices import ActionStatus
+from .models import InspectionAction, InspectionKind, InspectionPlan, InspectionRecord
+from .selectors import plan_years
 
 
 def _townships(request):
@@ -45,10 +47,21 @@ class InspectionActionFilterSet(django_filters.FilterSet):
     is_leader_led = django_filters.BooleanFilter(
         label=_("领导带队"), widget=forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
     )
+    # 计划中 (e.g. 双随机 picks) or 已完成: only done inspections count in the figures.
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ActionStatus.choices, empty_label=ALL)
 
     class Meta:
         model = InspectionAction
-        fields = ["date_from", "date_to", "kind", "organizer", "township", "sector", "is_leader_led"]
+        fields = [
+            "date_from",
+            "date_to",
+            "kind",
+            "organizer",
+            "township",
+            "sector",
+            "is_leader_led",
+            "status",
+        ]
 
     def filter_township(self, queryset, name, value: OrgUnit):
         visits = InspectionRecord.objects.filter(enterprise__jurisdiction__path__startswith=value.path)
@@ -60,3 +73,35 @@ class InspectionActionFilterSet(django_filters.FilterSet):
         ids = Sector.objects.filter(Q(pk=value.pk) | Q(parent=value)).values("pk")
         visits = InspectionRecord.objects.filter(enterprise__sectors__in=ids)
         return queryset.filter(pk__in=visits.values("action_id"))
+
+
+class InspectionPlanFilterSet(django_filters.FilterSet):
+    """检查计划 list and API: by year (a select of the years that have plans), unit and kind of plan."""
+
+    year = django_filters.NumberFilter(label=_("年度"))
+    period = django_filters.ChoiceFilter(
+        label=_("计划类型"),
+        choices=[("annual", _("年度计划")), ("monthly", _("月度计划"))],
+        method="filter_period",
+        empty_label=ALL,
+    )
+    organizer = django_filters.ModelChoiceFilter(
+        label=_("检查单位"),
+        queryset=OrgUnit.objects.filter(
+            kind__in=[OrgKind.DISTRICT, OrgKind.DEPARTMENT, *TOWNSHIP_KINDS]
+        ).order_by("path"),
+        empty_label=ALL,
+    )
+
+    class Meta:
+        model = InspectionPlan
+        fields = ["year", "period", "organizer"]
+
+    def __init__(self, *args, request=None, **kwargs) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            years = [("", ALL), *[(y, f"{y}年") for y in plan_years(user=request.user)]]
+            self.filters["year"].extra["widget"] = forms.Select(choices=years)
+
+    def filter_period(self, queryset, name, value: str):
+        return queryset.filter(month__isnull=value == "annual")

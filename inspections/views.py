@@ -1,14 +1,22 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accounts.excel import write_workbook
+from accounts.scoping import can_write
 from accounts.selectors import sectors_active
-from accounts.views import filtered, paginate, xlsx_response
+from accounts.views import filtered, ledger_import_page, ledger_import_template, paginate, xlsx_response
 
-from . import selectors
-from .filtersets import InspectionActionFilterSet
+from . import pdf, selectors, services
+from .draws import criteria_lines, draw_workbook
+from .filtersets import InspectionActionFilterSet, InspectionPlanFilterSet
+from .forms import DrawForm, PlanForm, PlanTargetFormSet, plan_target_initial
 
 EXPORT_HEADERS = [
     "检查行动编号",
@@ -19,6 +27,7 @@ EXPORT_HEADERS = [
     "检查单位数（家次）",
     "是否领导带队",
     "带队领导",
+    "状态",
 ]
 
 
@@ -57,6 +66,7 @@ def action_export(request: HttpRequest) -> HttpResponse:
             a.visit_count,
             "是" if a.is_leader_led else "否",
             a.leader_name,
+            a.get_status_display(),
         ]
         for a in filtered(_action_filter(request))
     )
@@ -76,3 +86,296 @@ def check_item_list(request: HttpRequest) -> HttpResponse:
         "inspections/check_item_list.html",
         {"items": items, "sectors": sectors_active(), "sector_id": sector_id},
     )
+
+
+# ---------------------------------------------------------------- 现场检查记录 PDF
+
+
+@login_required
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """现场检查记录 as an A4 PDF, shown in the browser; 404 outside the user's scope."""
+
+    record = selectors.record_get(user=request.user, pk=pk)
+    return pdf.pdf_response(pdf.record_pdf(record), pdf.record_pdf_filename(record))
+
+
+# ---------------------------------------------------------------- Excel import of inspections
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_import(request: HttpRequest) -> HttpResponse:
+    """Upload an inspection ledger: every row is checked first; with any error nothing is imported."""
+    return ledger_import_page(
+        request,
+        kind="inspections",
+        template="inspections/import_inspections.html",
+        success_message=_("导入完成：新增检查记录 %(created)d 条，在已有检查行动中补录 %(updated)d 条。"),
+        success_url=reverse("inspections:action_list"),
+    )
+
+
+@login_required
+def action_import_template(request: HttpRequest) -> HttpResponse:
+    return ledger_import_template(request, kind="inspections", filename="检查行动导入模板.xlsx")
+
+
+# ---------------------------------------------------------------- 双随机抽取
+
+
+DRAW_EXPORT_HEADERS = [
+    "序号",
+    "单位名称",
+    "统一社会信用代码",
+    "所属街道",
+    "行业领域",
+    "检查人员",
+    "计划检查状态",
+]
+
+
+def _action_url(action_id: int | None) -> str | None:
+    """The planned inspection's page, once the inspection pages provide one."""
+
+    if action_id is None:
+        return None
+    try:
+        return reverse("inspections:action_detail", args=[action_id])
+    except NoReverseMatch:
+        return None
+
+
+def _draw_rows(draw) -> list[dict]:
+    """The result table as the page and the export show it."""
+    rows = []
+    for pick in selectors.draw_picks(draw=draw):
+        enterprise = pick.enterprise
+        action = pick.action
+        rows.append(
+            {
+                "order": pick.order,
+                "enterprise": enterprise,
+                "township": enterprise.township.name,
+                "sectors": "、".join(s.name for s in enterprise.sectors.all()),
+                "inspectors": [u.display_name for u in pick.inspectors.all()],
+                "action": action,
+                "status": action.get_status_display() if action else "—",
+                "action_url": _action_url(action.pk if action else None),
+            }
+        )
+    return rows
+
+
+@login_required
+def draw_list(request: HttpRequest) -> HttpResponse:
+
+    page_obj = paginate(request, selectors.draw_list(user=request.user))
+    return render(
+        request,
+        "inspections/draw_list.html",
+        {"page_obj": page_obj, "draws": page_obj.object_list, "can_write": can_write(request.user)},
+    )
+
+
+@login_required
+def draw_create(request: HttpRequest) -> HttpResponse:
+    """New draw. 预览 shows the pool sizes first; 抽取 draws, stores and creates the planned inspections."""
+
+    if not can_write(request.user):
+        raise PermissionDenied
+    form = DrawForm(request.POST or None, user=request.user)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        if "preview" in request.POST:
+            preview = _draw_preview(request.user, kwargs)
+        else:
+            try:
+                draw = services.draw_create(user=request.user, **kwargs)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("已抽取：%(number)s") % {"number": draw.number})
+                return redirect("inspections:draw_detail", pk=draw.pk)
+    return render(request, "inspections/draw_form.html", {"form": form, "preview": preview})
+
+
+def _draw_preview(user, kwargs: dict) -> dict:
+    pool = selectors.draw_enterprise_pool(
+        user=user,
+        sector_ids=kwargs["sector_ids"],
+        township_ids=kwargs["township_ids"],
+        risk_grade_ids=kwargs["risk_grade_ids"],
+        weighted=kwargs["weighted_by_grade"],
+    )
+    inspectors = selectors.draw_inspector_pool(organizer=kwargs["organizer"], on=kwargs["planned_date"])
+    return {"enterprises": len(pool), "inspectors": len(inspectors)}
+
+
+def _form_errors(form, exc) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public record of a draw: criteria, seed, pools, result, and its replay (复核)."""
+
+    draw = selectors.draw_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "inspections/draw_detail.html",
+        {
+            "draw": draw,
+            "criteria": criteria_lines(draw.criteria, weighted=draw.weighted_by_grade),
+            "rows": _draw_rows(draw),
+            "verified": services.draw_verify(draw=draw),
+        },
+    )
+
+
+@login_required
+def draw_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published result as Excel: a header block (number, date, seed, criteria), then the table."""
+
+    draw = selectors.draw_get(user=request.user, pk=pk)
+    header = [
+        ("抽取编号", draw.number),
+        ("抽查事项", draw.title),
+        ("检查单位", draw.organizer.name),
+        ("抽取时间", timezone.localtime(draw.created).strftime("%Y-%m-%d %H:%M")),
+        ("计划检查日期", draw.planned_date.strftime("%Y-%m-%d")),
+        ("随机种子", draw.seed),
+        ("单位名录库", f"{len(draw.pool_enterprise_ids)} 家"),
+        ("执法人员名录库", f"{len(draw.pool_inspector_ids)} 人"),
+        ("抽取数量", f"{draw.enterprise_count} 家，每家 {draw.inspectors_per_enterprise} 人"),
+        *criteria_lines(draw.criteria, weighted=draw.weighted_by_grade),
+        ("复核", "按随机种子重新抽取，结果一致" if services.draw_verify(draw=draw) else "复核不一致"),
+    ]
+    rows = (
+        [
+            r["order"],
+            r["enterprise"].name,
+            r["enterprise"].uscc,
+            r["township"],
+            r["sectors"],
+            "、".join(r["inspectors"]),
+            r["status"],
+        ]
+        for r in _draw_rows(draw)
+    )
+    content = draw_workbook(
+        title=f"{draw.title} 双随机抽取结果", header_lines=header, headers=DRAW_EXPORT_HEADERS, rows=rows
+    )
+    return xlsx_response(content, f"双随机抽取_{draw.number or draw.pk}.xlsx")
+
+
+# ---------------------------------------------------------------- 检查计划 (done vs planned)
+
+PLAN_EXPORT_HEADERS = ["行业领域", "街道/乡镇", "检查类型", "计划家次", "已完成家次", "完成率（%）"]
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Plans in scope, each with its total done vs planned (one aggregate query for the whole page)."""
+
+    filterset = InspectionPlanFilterSet(
+        request.GET, queryset=selectors.plan_list(user=request.user), request=request
+    )
+    page_obj = paginate(request, filtered(filterset))
+    plans = list(page_obj.object_list)
+    progress = selectors.plans_progress(plans=plans)
+    return render(
+        request,
+        "inspections/plan_list.html",
+        {
+            "filter_form": filterset.form,
+            "page_obj": page_obj,
+            "rows": [progress[plan.pk] for plan in plans],
+            "can_create": selectors.plan_organizers(user=request.user).exists(),
+        },
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "inspections/plan_detail.html",
+        {
+            "plan": plan,
+            "progress": selectors.plan_progress(plan=plan),
+            "can_edit": selectors.may_plan_for(user=request.user, organizer=plan.organizer),
+        },
+    )
+
+
+def _plan_form_page(request: HttpRequest, plan=None) -> HttpResponse:
+
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    form = PlanForm(data, user=user, plan=plan)
+    formset = PlanTargetFormSet(
+        data,
+        prefix="targets",
+        form_kwargs={"user": user},
+        initial=plan_target_initial(plan) if plan is not None else None,
+    )
+    if data is not None and all([form.is_valid(), formset.is_valid()]):
+        c = form.cleaned_data
+        fields = {k: c[k] for k in ("year", "month", "title", "note")}
+        try:
+            if plan is None:
+                saved = services.plan_create(
+                    user=user, organizer=c["organizer"], targets=formset.to_data(), **fields
+                )
+            else:
+                saved = services.plan_update(user=user, plan=plan, targets=formset.to_data(), **fields)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存检查计划：%(title)s") % {"title": saved.title})
+            return redirect("inspections:plan_detail", pk=saved.pk)
+    return render(request, "inspections/plan_form.html", {"form": form, "formset": formset, "plan": plan})
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+
+    if not selectors.plan_organizers(user=request.user).exists():
+        raise PermissionDenied
+    return _plan_form_page(request)
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    if not selectors.may_plan_for(user=request.user, organizer=plan.organizer):
+        raise PermissionDenied
+    return _plan_form_page(request, plan)
+
+
+@login_required
+def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's done vs planned as Excel, the lines and their total, as the page shows them."""
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    progress = selectors.plan_progress(plan=plan)
+
+    def cells(line) -> list:
+        t = line.target
+        names = [t.sector, t.township, t.kind] if t else ["合计", "", ""]
+        percent = float(line.percent) if line.percent is not None else None
+        return [*(str(n) if n is not None else "不限" for n in names), line.planned, line.done, percent]
+
+    content = write_workbook(
+        sheet_title="计划完成情况",
+        headers=PLAN_EXPORT_HEADERS,
+        rows=[*(cells(line) for line in progress.lines), cells(progress.total)],
+    )
+    unit = plan.organizer.short_name or plan.organizer.name
+    return xlsx_response(content, f"{unit}{plan.period_label}检查计划完成情况.xlsx")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -158,7 +160,13 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Nightly, after the day has turned in Asia/Shanghai (CELERY_TIMEZONE): flag overdue hazards, notify.
+    "hazards-mark-overdue": {
+        "task": "hazards.tasks.mark_overdue_hazards",
+        "schedule": crontab(hour=1, minute=0),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -185,6 +193,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "accounts.choices.EnterpriseStatus",
         "InspectionActionStatusEnum": "inspections.choices.ActionStatus",
+        # OrgUnit.kind keeps its name although the hazard timeline has a "kind" field too.
+        "KindEnum": "accounts.choices.OrgKind",
+        "HazardLevelEnum": "hazards.choices.HazardLevel",
+        "HazardSourceEnum": "hazards.choices.HazardSource",
+        "HazardStateEnum": "hazards.choices.HazardState",
+        "HazardEventKindEnum": "hazards.choices.EventKind",
+        "HazardListingLevelEnum": "hazards.choices.ListingLevel",
+        "HazardExtensionStatusEnum": "hazards.choices.ExtensionStatus",
+        "HazardPhotoStageEnum": "hazards.choices.PhotoStage",
     },
 }
 

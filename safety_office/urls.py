@@ -1,7 +1,6 @@
 """Top-level URLs. The only place the project package imports the apps."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -9,11 +8,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
 from accounts.api import urls as accounts_api_urls
+from hazards.api import urls as hazards_api_urls
 from inspections.api import urls as inspections_api_urls
 
 api_v1 = [
     path("", include(accounts_api_urls)),
     path("", include(inspections_api_urls)),
+    path("", include(hazards_api_urls)),
 ]
 
 urlpatterns = [
@@ -28,14 +29,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("inspections/", include("inspections.urls")),
+    path("hazards/", include("hazards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (photos, import files) are never served as plain /media/ URLs, not even in DEBUG:
+# every photo goes through a view that applies the scoping rule.
 
 admin.site.site_header = "区安全生产工作台账 · 系统管理"
 admin.site.site_title = "系统管理"

@@ -89,3 +89,11 @@ def test_readme_quick_start_names_exactly_demo_and_test():
     blocks = re.findall(r"```[a-z]*\n(.*?)```", match.group(1), flags=re.S)
     commands = [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
     assert commands == ["./scripts/demo", "./scripts/test"]
+
+
+@pytest.mark.django_db
+def test_uploaded_files_are_not_served_without_the_scoping_rule(client, settings, tmp_path):
+    """/media/ would bypass the scoping views, so it must not exist even in DEBUG."""
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "secret.jpg").write_bytes(b"x")
+    assert client.get("/media/secret.jpg").status_code == 404

@@ -1,24 +1,109 @@
-from rest_framework import viewsets
+import mimetypes
 
-from accounts.scoping import get_object_in_scope
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 
-from .. import selectors
-from ..filtersets import InspectionActionFilterSet
-from .serializers import CheckItemSerializer, InspectionActionSerializer, InspectionRecordSerializer
+from accounts.models import Enterprise
+from accounts.scoping import get_object_in_scope, restrict
+
+from .. import selectors, services
+from ..filtersets import InspectionActionFilterSet, InspectionPlanFilterSet
+from .serializers import (
+    ActionInputSerializer,
+    CheckItemSerializer,
+    InspectionActionDetailSerializer,
+    InspectionActionSerializer,
+    InspectionPlanInputSerializer,
+    InspectionPlanSerializer,
+    InspectionRecordSerializer,
+    PhotoSerializer,
+    PhotoUploadSerializer,
+    RandomDrawInputSerializer,
+    RandomDrawSerializer,
+    VisitInputSerializer,
+    target_data,
+    visit_data,
+)
+
+# The service names its errors after its arguments; the API answers in the names the client sent.
+ACTION_ERROR_FIELDS = {"enterprises": "records", "results": "records", "__all__": "non_field_errors"}
 
 
-class InspectionActionViewSet(viewsets.ReadOnlyModelViewSet):
-    """检查行动, within the caller's scope; others answer 404."""
+def api_error(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> ValidationError:
+    """A service's ValidationError as a 400 keyed by field, its Chinese messages kept."""
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    errors: dict[str, list[str]] = {}
+    for key, messages in detail.items():
+        errors.setdefault((rename or {}).get(key, key), []).extend(messages)
+    return ValidationError(errors)
 
-    serializer_class = InspectionActionSerializer
+
+class InspectionActionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """检查行动, within the caller's scope; others answer 404. POST records an action with its visits."""
+
     filterset_class = InspectionActionFilterSet
 
+    def get_serializer_class(self):
+        return InspectionActionSerializer if self.action == "list" else InspectionActionDetailSerializer
+
     def get_queryset(self):
-        return selectors.action_list_rows(user=self.request.user)
+        user = self.request.user
+        rows = selectors.action_list_rows(user=user)
+        if self.action == "list":
+            return rows
+        # Only the visits the caller may see: a township sees a joint action, not the other towns' firms.
+        visible = Prefetch(
+            "records", queryset=selectors.record_list(user=user).order_by("pk"), to_attr="visible_records"
+        )
+        return rows.prefetch_related("members", visible)
+
+    @extend_schema(request=ActionInputSerializer, responses={201: InspectionActionDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        parsed = ActionInputSerializer(data=request.data, context=self.get_serializer_context())
+        parsed.is_valid(raise_exception=True)
+        data = parsed.validated_data
+        ids = [r["enterprise"] for r in data["records"]]
+        # Unknown and out-of-scope ids get the service's one answer, so neither is revealed.
+        found = restrict(Enterprise.objects.filter(pk__in=ids), request.user, "change").in_bulk()
+        if set(ids) - set(found):
+            raise ValidationError({"records": [_("所选单位不在您的管辖范围内。")]})
+        try:
+            created = services.action_record(
+                user=request.user,
+                date=data["date"],
+                organizer=data["organizer"],
+                kind=data["kind"],
+                members=data["members"],
+                enterprises=[found[pk] for pk in ids],
+                experts=data["experts"],
+                is_leader_led=data["is_leader_led"],
+                leader_name=data["leader_name"],
+                leader_level=data["leader_level"],
+                note=data["note"],
+                visits={r["enterprise"]: visit_data(r) for r in data["records"]},
+            )
+        except DjangoValidationError as exc:
+            raise api_error(exc, ACTION_ERROR_FIELDS) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        body = self.get_serializer(self.get_queryset().get(pk=created.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
-class InspectionRecordViewSet(viewsets.ReadOnlyModelViewSet):
-    """检查记录 (one visited enterprise each), within the caller's scope."""
+class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """检查记录 (one visited enterprise each), within the caller's scope. PUT/PATCH rewrite what was
+    found; photos/ lists and takes 现场照片."""
 
     serializer_class = InspectionRecordSerializer
     filterset_fields = ["action", "enterprise"]
@@ -29,6 +114,81 @@ class InspectionRecordViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         return get_object_in_scope(self.get_queryset(), self.request.user, "view", pk=self.kwargs["pk"])
 
+    @extend_schema(request=VisitInputSerializer, responses={200: InspectionRecordSerializer})
+    def update(self, request, *args, **kwargs):
+        record = self.get_object()
+        parsed = VisitInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        parsed.is_valid(raise_exception=True)
+        given = parsed.validated_data
+        current = {
+            "findings": record.findings,
+            "note": record.note,
+            "results": [
+                {"item": r.item_id, "result": r.result, "note": r.note} for r in record.results.all()
+            ],
+        }
+        try:
+            services.record_update(user=request.user, record=record, visit=visit_data({**current, **given}))
+        except DjangoValidationError as exc:
+            raise api_error(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    @extend_schema(request=VisitInputSerializer, responses={200: InspectionRecordSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Only the fields sent change; results, when sent, replace the record's results."""
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: PhotoSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={201: PhotoSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def photos(self, request, pk=None):
+        """现场照片 of the record; POST (multipart: image, caption) adds one."""
+        record = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            parsed = PhotoUploadSerializer(data=request.data)
+            parsed.is_valid(raise_exception=True)
+            try:
+                photo = services.record_photo_add(user=request.user, record=record, **parsed.validated_data)
+            except DjangoValidationError as exc:
+                raise api_error(exc) from exc
+            except DjangoPermissionDenied as exc:
+                raise PermissionDenied(str(exc)) from exc
+            return Response(PhotoSerializer(photo, context=context).data, status=status.HTTP_201_CREATED)
+        photos = record.photos.select_related("uploaded_by")
+        return Response(PhotoSerializer(photos, many=True, context=context).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("photo_pk", int, OpenApiParameter.PATH)],
+        responses={(200, "image/*"): OpenApiTypes.BINARY},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_pk>[0-9]+)",
+        url_name="photo-file",
+        filter_backends=[],
+    )
+    def photo_file(self, request, pk=None, photo_pk=None):
+        """One photo's image, for whoever may see the record; 404 otherwise."""
+        photo = get_object_or_404(self.get_object().photos, pk=photo_pk)
+        content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+        response = FileResponse(photo.image.open("rb"), content_type=content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
 
 class CheckItemViewSet(viewsets.ReadOnlyModelViewSet):
     """检查事项: the published list, readable by every signed-in user."""
@@ -38,3 +198,134 @@ class CheckItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.check_items_published()
+
+
+# ---------------------------------------------------------------- 双随机抽取
+
+
+class RandomDrawViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """双随机抽取, within the caller's scope (others answer 404). Each draw carries its seed and both
+    pools, so a client can replay it; creating one draws at once and plans an inspection per pick."""
+
+    serializer_class = RandomDrawSerializer
+
+    def get_queryset(self):
+        from ..models import DrawPick
+
+        picks = DrawPick.objects.select_related("enterprise", "action").prefetch_related("inspectors")
+        return selectors.draw_list(user=self.request.user).prefetch_related(Prefetch("picks", queryset=picks))
+
+    def get_object(self):
+        return get_object_in_scope(self.get_queryset(), self.request.user, "view", pk=self.kwargs["pk"])
+
+    @extend_schema(request=RandomDrawInputSerializer, responses={201: RandomDrawSerializer})
+    def create(self, request, *args, **kwargs):
+        parsed = RandomDrawInputSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        data = parsed.validated_data
+        try:
+            draw = services.draw_create(
+                user=request.user,
+                organizer=data["organizer"],
+                title=data["title"],
+                planned_date=data["planned_date"],
+                sector_ids=data["sectors"],
+                township_ids=data["townships"],
+                risk_grade_ids=data["risk_grades"],
+                n=data["enterprise_count"],
+                m=data["inspectors_per_enterprise"],
+                weighted_by_grade=data["weighted_by_grade"],
+            )
+        except DjangoValidationError as exc:
+            raise api_error(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        draw = self.get_queryset().get(pk=draw.pk)
+        return Response(RandomDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
+
+
+class InspectionPlanViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """检查计划 with done vs planned, within the caller's scope; others answer 404. Leaders read only.
+    Writes go through services.plan_create / plan_update; the lines sent replace the old ones."""
+
+    serializer_class = InspectionPlanSerializer
+    filterset_class = InspectionPlanFilterSet
+
+    def get_queryset(self):
+        return selectors.plan_list(user=self.request.user)
+
+    def get_object(self):
+        return selectors.plan_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        plans = list(page)
+        # The whole page's lines are counted in one query, not one per plan.
+        context = {**self.get_serializer_context(), "progress": selectors.plans_progress(plans=plans)}
+        return self.get_paginated_response(InspectionPlanSerializer(plans, many=True, context=context).data)
+
+    @extend_schema(request=InspectionPlanInputSerializer, responses={201: InspectionPlanSerializer})
+    def create(self, request, *args, **kwargs):
+        parsed = InspectionPlanInputSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        v = parsed.validated_data
+        try:
+            plan = services.plan_create(
+                user=request.user,
+                organizer=v["organizer"],
+                year=v["year"],
+                month=v["month"],
+                title=v["title"],
+                note=v["note"],
+                targets=target_data(v["targets"]),
+            )
+        except DjangoValidationError as exc:
+            raise api_error(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        plan = selectors.plan_get(user=request.user, pk=plan.pk)
+        return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InspectionPlanInputSerializer, responses={200: InspectionPlanSerializer})
+    def update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        partial = kwargs.get("partial", False)
+        parsed = InspectionPlanInputSerializer(data=request.data, partial=partial)
+        parsed.is_valid(raise_exception=True)
+        # A PATCH keeps what it does not send, the lines included.
+        current = {"year": plan.year, "month": plan.month, "title": plan.title, "note": plan.note}
+        v = {**current, "targets": None, **parsed.validated_data} if partial else parsed.validated_data
+        if v.get("organizer", plan.organizer) != plan.organizer:
+            raise ValidationError({"organizer": [_("检查计划的检查单位不能更改。")]})
+        if v["targets"] is not None:
+            targets = target_data(v["targets"])
+        else:
+            targets = [
+                services.TargetData(
+                    target_visits=t.target_visits, sector=t.sector, township=t.township, kind=t.kind
+                )
+                for t in plan.targets.all()
+            ]
+        try:
+            services.plan_update(
+                user=request.user,
+                plan=plan,
+                year=v["year"],
+                month=v["month"],
+                title=v["title"],
+                note=v["note"],
+                targets=targets,
+            )
+        except DjangoValidationError as exc:
+            raise api_error(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(self.get_serializer(selectors.plan_get(user=request.user, pk=plan.pk)).data)

@@ -13,6 +13,11 @@
  *                          opt out with data-no-disable on the form.
  *  form[data-autosubmit]   a change of one of its selects submits the form.
  *  [data-history-back]     a button that goes back one page (no inline onclick, CSP-friendly).
+ *  form[data-major-toggle="funds contingency_plan"]
+ *                          shows the listed fields (and [data-major-only] blocks) only while the
+ *                          form's level select says 重大 (value "major"); the server still decides.
+ *  input[type=date][data-default-days="30"]
+ *                          an empty date is filled with today + N days (the server applies the same default).
  */
 (function () {
   "use strict";
@@ -187,6 +192,33 @@
     if (el.tagName !== "SELECT" || !el.form || !el.form.hasAttribute("data-autosubmit")) return;
     if (el.form.requestSubmit) el.form.requestSubmit();
     else el.form.submit();
+  });
+
+  // ---------- 五落实 fields of a major hazard ----------
+
+  function majorToggle(form) {
+    var level = form.querySelector("select[name$='level']:not([name$='listing_level'])");
+    if (!level) return;
+    (form.getAttribute("data-major-toggle") || "funds contingency_plan").split(/\s+/).forEach(function (name) {
+      var input = name && form.querySelector("[name='" + name + "']");
+      var field = input && input.closest(".form-field");
+      if (field) field.setAttribute("data-major-only", "");
+    });
+    function update() { form.classList.toggle("is-major", level.value === "major"); }
+    level.addEventListener("change", update);
+    update();
+    form.classList.add("major-ready");
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-major-toggle]"), majorToggle);
+
+  // ---------- default dates ----------
+
+  Array.prototype.forEach.call(document.querySelectorAll("input[type=date][data-default-days]"), function (input) {
+    if (input.value) return;
+    var d = new Date();
+    d.setDate(d.getDate() + (parseInt(input.getAttribute("data-default-days"), 10) || 0));
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    input.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
   });
 
   // ---------- go ----------

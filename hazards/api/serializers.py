@@ -1,0 +1,279 @@
+"""Shapes of the hazard ledger API. Read serializers nest briefly so a client needs no second call
+per row; input serializers only parse — the services apply every rule."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import OrgUnitBriefSerializer
+from accounts.models import OrgUnit
+
+from ..choices import HazardLevel, HazardSource, ListingLevel
+from ..models import (
+    DeadlineExtension,
+    Hazard,
+    HazardCategory,
+    HazardEvent,
+    Rectification,
+    RectificationPhoto,
+)
+
+
+class HazardCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HazardCategory
+        fields = ["id", "code", "name", "order", "is_active"]
+
+
+class EnterpriseBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    uscc = serializers.CharField(read_only=True)
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    """One ledger row, as the list shows it."""
+
+    enterprise = EnterpriseBriefSerializer(read_only=True)
+    township = OrgUnitBriefSerializer(read_only=True)
+    responsible_unit = OrgUnitBriefSerializer(read_only=True)
+    category = HazardCategorySerializer(read_only=True)
+    sectors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    listing_level_display = serializers.CharField(source="get_listing_level_display", read_only=True)
+    is_listed = serializers.BooleanField(read_only=True, help_text=_("挂牌督办中（已挂牌且未摘牌）"))
+    days_open = serializers.IntegerField(read_only=True, help_text=_("发现至销号（未销号至今）的天数"))
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "id",
+            "number",
+            "enterprise",
+            "township",
+            "sectors",
+            "source",
+            "source_display",
+            "level",
+            "level_display",
+            "category",
+            "description",
+            "location",
+            "found_on",
+            "deadline",
+            "responsible_unit",
+            "responsible_person",
+            "state",
+            "state_display",
+            "closed_on",
+            "is_overdue",
+            "overdue_since",
+            "listing_level",
+            "listing_level_display",
+            "listed_on",
+            "delisted_on",
+            "is_listed",
+            "days_open",
+        ]
+
+
+class RectificationPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text=_("照片下载地址（按可见范围校验）"))
+
+    class Meta:
+        model = RectificationPhoto
+        fields = ["id", "stage", "url", "created"]
+
+    def get_url(self, photo: RectificationPhoto) -> str:
+        hazard_pk = self.context.get("hazard_pk") or photo.rectification.hazard_id
+        url = reverse("hazard-photo-file", args=[hazard_pk, photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.display_name", read_only=True)
+    photos = RectificationPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Rectification
+        fields = ["id", "text", "done_on", "photos", "created_by", "created"]
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.display_name", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.display_name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = DeadlineExtension
+        fields = [
+            "id",
+            "old_deadline",
+            "new_deadline",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class HazardEventSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    user = serializers.CharField(source="user.display_name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = HazardEvent
+        fields = [
+            "id",
+            "at",
+            "kind",
+            "kind_display",
+            "from_state",
+            "to_state",
+            "note",
+            "user",
+            "rectification",
+            "extension",
+        ]
+
+
+class HazardDetailSerializer(HazardSerializer):
+    """One hazard with its 五落实, listing, inspection link, timeline, rectifications and extensions."""
+
+    supervising_department = OrgUnitBriefSerializer(read_only=True)
+    created_by = serializers.CharField(source="created_by.display_name", read_only=True)
+    inspection_record_number = serializers.CharField(
+        source="inspection_record.number", read_only=True, allow_null=True
+    )
+    events = HazardEventSerializer(many=True, read_only=True, help_text=_("处理记录（时间线）"))
+    rectifications = RectificationSerializer(many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
+
+    class Meta(HazardSerializer.Meta):
+        fields = [
+            *HazardSerializer.Meta.fields,
+            "supervising_department",
+            "inspection_record",
+            "inspection_record_number",
+            "check_result",
+            "measures",
+            "funds",
+            "contingency_plan",
+            "listing_leader",
+            "listing_document",
+            "created_by",
+            "created",
+            "updated",
+            "events",
+            "rectifications",
+            "extensions",
+        ]
+
+
+class HazardFiguresSerializer(serializers.Serializer):
+    found = serializers.IntegerField(help_text=_("发现隐患数（不含作废）"))
+    rectified = serializers.IntegerField(help_text=_("已销号数"))
+    rate = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        allow_null=True,
+        coerce_to_string=True,
+        help_text=_("整改率（%），一位小数；没有隐患时为 null"),
+    )
+    major = serializers.IntegerField(help_text=_("重大隐患数"))
+    listed = serializers.IntegerField(help_text=_("挂牌督办数"))
+    overdue = serializers.IntegerField(help_text=_("逾期未整改数"))
+
+
+# ---------------------------------------------------------------- input (parsing only)
+
+
+class HazardInputSerializer(serializers.Serializer):
+    """登记隐患. Ids, not related fields, for the enterprise and the inspection: one that does not
+    exist and one outside the caller's scope must get the same answer."""
+
+    enterprise = serializers.IntegerField(help_text=_("生产经营单位 id"))
+    source = serializers.ChoiceField(choices=HazardSource.choices)
+    level = serializers.ChoiceField(choices=HazardLevel.choices, default=HazardLevel.GENERAL)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=HazardCategory.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    description = serializers.CharField()
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    found_on = serializers.DateField()
+    deadline = serializers.DateField()
+    responsible_unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text=_("跟踪责任单位 id；不填为单位所在街道/乡镇"),
+    )
+    responsible_person = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    measures = serializers.CharField(required=False, allow_blank=True, default="")
+    funds = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    contingency_plan = serializers.CharField(required=False, allow_blank=True, default="")
+    inspection_record = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("检查记录 id（来源为检查发现时）")
+    )
+    check_result = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("不符合的检查事项结果 id")
+    )
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})
+class FileListField(serializers.ListField):
+    """Several files under one name; `name[]` (as browsers' FormData often sends it) works too."""
+
+    child = serializers.FileField()
+
+    def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist"):
+            files = dictionary.getlist(self.field_name) + dictionary.getlist(f"{self.field_name}[]")
+            return files
+        return super().get_value(dictionary)
+
+
+class RectificationInputSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text=_("整改情况"))
+    done_on = serializers.DateField(help_text=_("整改日期"))
+    photos_before = FileListField(required=False, default=list, help_text=_("整改前照片（可多张）"))
+    photos_after = FileListField(required=False, default=list, help_text=_("整改后照片（可多张）"))
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VerifyInputSerializer(serializers.Serializer):
+    passed = serializers.BooleanField(help_text=_("复查合格则销号；不合格退回整改中（须填写说明）"))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    new_deadline = serializers.DateField(help_text=_("申请延期至"))
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("不同意时必填"))
+
+
+class ListingInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=ListingLevel.choices, help_text=_("挂牌督办级别"))
+    listed_on = serializers.DateField(help_text=_("挂牌日期"))
+    leader = serializers.CharField(allow_blank=True, max_length=50, help_text=_("督办领导"))
+    document = serializers.CharField(
+        required=False, allow_blank=True, max_length=60, default="", help_text=_("督办文号")
+    )

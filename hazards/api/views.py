@@ -1,0 +1,331 @@
+"""隐患台账 API: the ledger, scoped to the caller, and its closed loop as POST actions.
+
+A hazard outside the caller's view scope answers 404 for every route, before any role is
+considered; only then may a role be refused (403). Every write goes through hazards.services,
+whose ValidationError becomes a 400 keyed by field, or a 409 when the hazard moved under the
+caller (code "stale_state").
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.models import Enterprise
+from accounts.permissions import RolePermission
+from accounts.scoping import can_write, get_object_in_scope, restrict
+from inspections.models import CheckResult, InspectionRecord
+
+from .. import selectors, services
+from ..filtersets import HazardFilterSet
+from ..models import DeadlineExtension, Hazard, HazardCategory, HazardEvent, Rectification, RectificationPhoto
+from .serializers import (
+    ExtensionDecisionSerializer,
+    ExtensionInputSerializer,
+    ExtensionSerializer,
+    HazardCategorySerializer,
+    HazardDetailSerializer,
+    HazardFiguresSerializer,
+    HazardInputSerializer,
+    HazardSerializer,
+    ListingInputSerializer,
+    NoteInputSerializer,
+    ReasonInputSerializer,
+    RectificationInputSerializer,
+    RectificationSerializer,
+    VerifyInputSerializer,
+)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "该隐患的状态已变化，请刷新后再试。"
+    default_code = "stale_state"
+
+
+def api_error(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> APIException:
+    """A service's ValidationError as the API answers it: 409 when the hazard moved under the caller,
+    else a 400 keyed by the field names the client sent, the Chinese messages kept."""
+    if not hasattr(exc, "error_dict") and any(e.code == "stale_state" for e in exc.error_list):
+        # The body names the code too, so a client can tell "refresh and look" from other refusals.
+        return Conflict(detail={"detail": "".join(exc.messages), "code": "stale_state"})
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    errors: dict[str, list[str]] = {}
+    for key, messages in detail.items():
+        name = (rename or {}).get(key, key)
+        errors.setdefault("non_field_errors" if name == "__all__" else name, []).extend(messages)
+    return ValidationError(errors)
+
+
+# The service names listing errors after the model's fields; the client sent level/leader.
+LISTING_FIELDS = {"level": "non_field_errors", "listing_level": "level", "listing_leader": "leader"}
+
+REFUSALS = {
+    400: OpenApiResponse(description="校验未通过（按字段给出中文说明，或 non_field_errors）"),
+    403: OpenApiResponse(description="当前角色不能执行该操作"),
+    404: OpenApiResponse(description="隐患不存在或不在可见范围内"),
+    409: OpenApiResponse(description="隐患状态已被他人改变（code: stale_state），请刷新后再试"),
+}
+
+
+class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """隐患台账 within the caller's scope (others answer 404). POST records a hazard (待整改); state
+    changes only through the actions below, never by editing. Nothing is ever deleted."""
+
+    filterset_class = HazardFilterSet
+    # Leaders read; whether a role may act is decided after the hazard is found in scope, so a
+    # hazard the caller cannot see answers 404 whatever the role.
+    permission_classes = [IsAuthenticated]
+
+    def get_serializer_class(self):
+        return HazardSerializer if self.action == "list" else HazardDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Hazard]:
+        hazards = selectors.hazard_list(user=self.request.user)
+        if self.action == "list":
+            return hazards.prefetch_related("sectors")
+        return hazards
+
+    def _detail_queryset(self) -> QuerySet[Hazard]:
+        return (
+            selectors.hazard_list(user=self.request.user)
+            .select_related("supervising_department", "created_by", "inspection_record")
+            .prefetch_related(
+                "sectors",
+                Prefetch("events", queryset=HazardEvent.objects.select_related("user")),
+                Prefetch(
+                    "rectifications",
+                    queryset=Rectification.objects.select_related("created_by").prefetch_related("photos"),
+                ),
+                Prefetch(
+                    "extensions",
+                    queryset=DeadlineExtension.objects.select_related("requested_by", "decided_by"),
+                ),
+            )
+        )
+
+    def get_object(self) -> Hazard:
+        queryset = self._detail_queryset() if self.action == "retrieve" else self.get_queryset()
+        return get_object_in_scope(queryset, self.request.user, "view", pk=self.kwargs["pk"])
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "hazard_pk": self.kwargs.get("pk")}
+
+    # ------------------------------------------------------------ helpers
+
+    def _require_write(self) -> None:
+        if not can_write(self.request.user):
+            raise PermissionDenied(RolePermission.message)
+
+    def _hazard_to_change(self) -> Hazard:
+        hazard = self.get_object()  # 404 first
+        self._require_write()
+        return hazard
+
+    def _parse(self, serializer_class) -> dict:
+        parsed = serializer_class(data=self.request.data)
+        parsed.is_valid(raise_exception=True)
+        return parsed.validated_data
+
+    def _call(self, service: Callable, rename: dict[str, str] | None = None, **kwargs):
+        try:
+            return service(user=self.request.user, **kwargs)
+        except DjangoValidationError as exc:
+            raise api_error(exc, rename) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def _detail(self, hazard: Hazard, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self._detail_queryset().get(pk=hazard.pk)
+        return Response(
+            HazardDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    # ------------------------------------------------------------ recording
+
+    @extend_schema(request=HazardInputSerializer, responses={201: HazardDetailSerializer, **REFUSALS})
+    def create(self, request, *args, **kwargs):
+        self._require_write()
+        data = self._parse(HazardInputSerializer)
+        user = request.user
+        enterprise = Enterprise.objects.filter(pk=data["enterprise"]).first()
+        if enterprise is None:  # the same words as the service's for one outside the scope
+            raise ValidationError({"enterprise": [_("所选单位不在您的管辖范围内。")]})
+        record = result = None
+        if data["inspection_record"] is not None:
+            records = restrict(InspectionRecord.objects.select_related("action"), user, "view")
+            record = records.filter(pk=data["inspection_record"]).first()
+            if record is None:
+                raise ValidationError({"inspection_record": [_("检查记录不存在或不在您的可见范围内。")]})
+        if data["check_result"] is not None:
+            result = CheckResult.objects.filter(pk=data["check_result"], record=record).first()
+            if result is None:
+                raise ValidationError({"check_result": [_("检查事项不属于该检查记录。")]})
+        fields = {
+            k: v for k, v in data.items() if k not in ("inspection_record", "check_result", "enterprise")
+        }
+        fields["responsible_unit"] = data.get("responsible_unit") or services.default_responsible_unit(
+            enterprise
+        )
+        hazard_data = services.HazardData(
+            enterprise=enterprise, inspection_record=record, check_result=result, **fields
+        )
+        hazard = self._call(services.hazard_record, data=hazard_data)
+        return self._detail(hazard, status.HTTP_201_CREATED)
+
+    # ------------------------------------------------------------ figures
+
+    @extend_schema(filters=True, responses={200: HazardFiguresSerializer})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def figures(self, request):
+        """发现/销号/整改率/重大/挂牌/逾期 of the filtered ledger; rate is null when nothing was found."""
+        queryset = self.filter_queryset(selectors.hazard_list(user=request.user))
+        return Response(HazardFiguresSerializer(selectors.hazard_figures(queryset)).data)
+
+    # ------------------------------------------------------------ the closed loop
+
+    @extend_schema(
+        request={"multipart/form-data": RectificationInputSerializer},
+        responses={201: RectificationSerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser], filter_backends=[])
+    def rectifications(self, request, pk=None):
+        """整改记录 (multipart: text, done_on, photos_before, photos_after); the first one moves
+        待整改 to 整改中."""
+        hazard = self._hazard_to_change()
+        data = self._parse(RectificationInputSerializer)
+        entry = self._call(services.rectification_add, hazard=hazard, **data)
+        entry = Rectification.objects.select_related("created_by").prefetch_related("photos").get(pk=entry.pk)
+        body = RectificationSerializer(entry, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoteInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        """整改完成，申请复查: 整改中 → 待复查."""
+        hazard = self._hazard_to_change()
+        return self._detail(
+            self._call(services.hazard_submit, hazard=hazard, **self._parse(NoteInputSerializer))
+        )
+
+    @extend_schema(request=VerifyInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def verify(self, request, pk=None):
+        """复查: passed → 已销号; failed → 整改中 with the note as the reason."""
+        hazard = self._hazard_to_change()
+        return self._detail(
+            self._call(services.hazard_verify, hazard=hazard, **self._parse(VerifyInputSerializer))
+        )
+
+    @extend_schema(request=ReasonInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reopen(self, request, pk=None):
+        """已销号 → 整改中 (区安委办/应急局 only; reason required)."""
+        hazard = self._hazard_to_change()
+        return self._detail(
+            self._call(services.hazard_reopen, hazard=hazard, **self._parse(ReasonInputSerializer))
+        )
+
+    @extend_schema(request=ReasonInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def void(self, request, pk=None):
+        """作废 (区安委办/应急局 only; reason required). The hazard stays in the ledger."""
+        hazard = self._hazard_to_change()
+        return self._detail(
+            self._call(services.hazard_void, hazard=hazard, **self._parse(ReasonInputSerializer))
+        )
+
+    # ------------------------------------------------------------ extensions
+
+    @extend_schema(request=ExtensionInputSerializer, responses={201: ExtensionSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def extensions(self, request, pk=None):
+        """申请延期 with a reason; the district office decides."""
+        hazard = self._hazard_to_change()
+        extension = self._call(
+            services.extension_request, hazard=hazard, **self._parse(ExtensionInputSerializer)
+        )
+        extension = DeadlineExtension.objects.select_related("requested_by", "decided_by").get(
+            pk=extension.pk
+        )
+        return Response(ExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("extension_pk", int, OpenApiParameter.PATH, description="延期申请 id")],
+        request=ExtensionDecisionSerializer,
+        responses={200: ExtensionSerializer, **REFUSALS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"extensions/(?P<extension_pk>[0-9]+)/decide",
+        url_name="extension-decide",
+        filter_backends=[],
+    )
+    def decide_extension(self, request, pk=None, extension_pk=None):
+        """批准或驳回延期 (区安委办/应急局); refusing needs a note."""
+        hazard = self._hazard_to_change()
+        extension = get_object_or_404(hazard.extensions, pk=extension_pk)
+        data = self._parse(ExtensionDecisionSerializer)
+        extension = self._call(services.extension_decide, extension=extension, **data)
+        extension = DeadlineExtension.objects.select_related("requested_by", "decided_by").get(
+            pk=extension.pk
+        )
+        return Response(ExtensionSerializer(extension).data)
+
+    # ------------------------------------------------------------ 挂牌督办
+
+    @extend_schema(request=ListingInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], url_path="list", url_name="supervise", filter_backends=[])
+    def supervise(self, request, pk=None):
+        """挂牌督办 a major, still-open hazard at 区级/市级/省级."""
+        hazard = self._hazard_to_change()
+        data = self._parse(ListingInputSerializer)
+        hazard = self._call(services.hazard_list, LISTING_FIELDS, hazard=hazard, **data)
+        return self._detail(hazard)
+
+    @extend_schema(request=None, responses={200: HazardDetailSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def delist(self, request, pk=None):
+        """摘牌, only once the hazard is 已销号."""
+        hazard = self._hazard_to_change()
+        return self._detail(self._call(services.hazard_delist, hazard=hazard))
+
+    # ------------------------------------------------------------ photos
+
+    @extend_schema(
+        parameters=[OpenApiParameter("photo_pk", int, OpenApiParameter.PATH, description="整改照片 id")],
+        responses={(200, "image/*"): OpenApiTypes.BINARY},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_pk>[0-9]+)",
+        url_name="photo-file",
+        filter_backends=[],
+    )
+    def photo_file(self, request, pk=None, photo_pk=None):
+        """One rectification photo, for whoever may see the hazard; 404 otherwise."""
+        hazard = self.get_object()
+        photo = get_object_or_404(RectificationPhoto, rectification__hazard=hazard, pk=photo_pk)
+        return FileResponse(photo.image.open("rb"))
+
+
+class HazardCategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """隐患类别 code table (edited by administrators in 系统管理)."""
+
+    serializer_class = HazardCategorySerializer
+    queryset = HazardCategory.objects.all()
+    filterset_fields = ["is_active"]

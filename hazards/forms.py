@@ -1,0 +1,235 @@
+"""Forms parse and validate input; they never save. Views hand what they hold to a service.
+
+The rules of the ledger (五落实 for a major hazard, dates, scope) live in services.check_hazard_data
+and come back as a ValidationError the view puts on the form, so a page and the API say the same.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Enterprise, OrgUnit, User
+from accounts.scoping import restrict
+
+from .choices import HazardLevel, HazardSource, ListingLevel
+from .selectors import categories_active, responsible_units
+from .services import HazardData
+
+DEADLINE_DAYS = 30
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def default_deadline() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=DEADLINE_DAYS)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return obj.name
+
+
+class HazardFieldsForm(forms.Form):
+    """What is filled in for any hazard, recorded by hand or from an inspection's 不符合 item."""
+
+    level = forms.ChoiceField(label=_("隐患等级"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL)
+    category = forms.ModelChoiceField(
+        label=_("隐患类别"), queryset=categories_active(), required=False, empty_label=_("（未分类）")
+    )
+    description = forms.CharField(label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    location = forms.CharField(label=_("隐患部位"), max_length=200, required=False)
+    deadline = forms.DateField(label=_("整改期限"), widget=date_input(), initial=default_deadline)
+    responsible_unit = UnitChoiceField(
+        label=_("跟踪责任单位"),
+        queryset=responsible_units(),
+        required=False,
+        empty_label=_("（默认：单位所在街道/乡镇）"),
+        help_text=_("负责跟踪督促整改的街道/乡镇或部门。"),
+    )
+    responsible_person = forms.CharField(label=_("整改责任人"), max_length=50, required=False)
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # 五落实: shown for a major hazard (app.js), required by the service whatever the browser did.
+    funds = forms.DecimalField(
+        label=_("整改资金（万元）"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    contingency_plan = forms.CharField(
+        label=_("应急预案"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    MAJOR_ONLY = ("funds", "contingency_plan")
+
+    def five(self) -> dict:
+        """The fields passed straight to the service besides the enterprise, source and dates."""
+        c = self.cleaned_data
+        return {
+            "level": c["level"],
+            "category": c.get("category"),
+            "location": c.get("location") or "",
+            "responsible_person": c.get("responsible_person") or "",
+            "measures": c.get("measures") or "",
+            "funds": c.get("funds"),
+            "contingency_plan": c.get("contingency_plan") or "",
+        }
+
+
+class HazardForm(HazardFieldsForm):
+    """登记隐患 by hand: the enterprise was picked on the page before (search within the change scope)."""
+
+    enterprise = forms.ModelChoiceField(
+        label=_("生产经营单位"), queryset=Enterprise.objects.none(), widget=forms.HiddenInput
+    )
+    source = forms.ChoiceField(
+        label=_("隐患来源"),
+        # 检查发现 comes with its inspection record, through 登记为隐患 on the record.
+        choices=[c for c in HazardSource.choices if c[0] != HazardSource.INSPECTION],
+    )
+    found_on = forms.DateField(label=_("发现日期"), widget=date_input(), initial=timezone.localdate)
+
+    field_order = [
+        "enterprise",
+        "source",
+        "level",
+        "category",
+        "description",
+        "location",
+        "found_on",
+        "deadline",
+        "responsible_unit",
+        "responsible_person",
+        "measures",
+        "funds",
+        "contingency_plan",
+    ]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user, "change")
+        self.fields["enterprise"].error_messages["invalid_choice"] = _("所选单位不在您的管辖范围内。")
+
+    def to_data(self) -> HazardData:
+        c = self.cleaned_data
+        enterprise = c["enterprise"]
+        return HazardData(
+            enterprise=enterprise,
+            source=c["source"],
+            description=c["description"],
+            found_on=c["found_on"],
+            deadline=c["deadline"],
+            responsible_unit=c.get("responsible_unit") or enterprise.township,
+            **self.five(),
+        )
+
+
+class FromResultForm(HazardFieldsForm):
+    """登记为隐患 from a 不符合 check item: enterprise, source and date come from the inspection."""
+
+    field_order = HazardForm.field_order
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The one-click form on the record page may send only a level: the item and its note make the
+        # description, and the deadline is the usual 30 days.
+        self.fields["description"].required = False
+        self.fields["deadline"].required = False
+
+    def to_kwargs(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "deadline": c.get("deadline") or default_deadline(),
+            "responsible_unit": c.get("responsible_unit"),
+            "description": c.get("description") or "",
+            **self.five(),
+        }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; their content is checked by the service (accounts.uploads)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*", "multiple": True, "capture": "environment"}),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(f, initial) for f in data if f]
+        return [one(data, initial)] if data else []
+
+
+class RectificationForm(forms.Form):
+    prefix = "rect"
+    text = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    done_on = forms.DateField(label=_("整改日期"), widget=date_input(), initial=timezone.localdate)
+    photos_before = PhotosField(label=_("整改前照片"))
+    photos_after = PhotosField(
+        label=_("整改后照片"), help_text=_("可多选；只能上传 JPG、PNG、WEBP 或 GIF 照片。")
+    )
+
+
+class SubmitForm(forms.Form):
+    prefix = "submit"
+    note = forms.CharField(
+        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class VerifyForm(forms.Form):
+    prefix = "verify"
+    note = forms.CharField(
+        label=_("复查意见"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("复查不通过时必须填写原因。"),
+    )
+
+
+class ReopenForm(forms.Form):
+    prefix = "reopen"
+    reason = forms.CharField(label=_("重新打开理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VoidForm(forms.Form):
+    prefix = "void"
+    reason = forms.CharField(
+        label=_("作废理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("作废的隐患不计入统计，但仍保留在台账中。"),
+    )
+
+
+class ExtensionRequestForm(forms.Form):
+    prefix = "extend"
+    new_deadline = forms.DateField(label=_("申请延期至"), widget=date_input())
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecideForm(forms.Form):
+    prefix = "decide"
+    note = forms.CharField(
+        label=_("审批意见"),
+        max_length=300,
+        required=False,
+        help_text=_("驳回时必须填写理由。"),
+    )
+
+
+class ListingForm(forms.Form):
+    prefix = "listing"
+    # Named as the service names its errors, so each lands beside its field.
+    listing_level = forms.ChoiceField(label=_("挂牌督办级别"), choices=ListingLevel.choices)
+    listed_on = forms.DateField(label=_("挂牌日期"), widget=date_input(), initial=timezone.localdate)
+    listing_leader = forms.CharField(label=_("督办领导"), max_length=50)
+    listing_document = forms.CharField(label=_("督办文号"), max_length=60, required=False)

@@ -1,0 +1,609 @@
+"""Importing an existing hazard ledger (Excel) into the system: ledger kind "hazards".
+
+The accounts import framework does the reading and the all-or-nothing rule: every row is checked
+first and every problem reported by row and column; with any problem nothing is imported. A clean
+file is written here in bulk (one statement per table, not per row), so a 10,000-row ledger imports
+in seconds: hazards, their sectors, the timeline's first lines and the history records.
+
+Decisions an old ledger forces (README「隐患台账导入」explains them to users):
+- 隐患编号 already in the system → the row is refused ("隐患编号已存在"). There is no update by
+  import: a hazard's later life is the closed loop (entries, verification, history), which a
+  spreadsheet must not overwrite. A blank 隐患编号 gets the next number of the district's series;
+  a given number of the system's own form (YH2026xxxxx) moves the series past it, so numbers
+  generated later never collide with imported ones.
+- 重大隐患 need 整改措施 and 整改责任人 (of the 五落实 the ones every old ledger has). 整改资金（万元）
+  and 应急预案 are optional extra columns; a major hazard imported without them is accepted and its
+  登记 line on the timeline says which of the 五落实 are still to be filled in.
+- The responsible unit is the enterprise's township (属地管理), as when recording by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.ledger_import import (
+    RowErrors,
+    SheetImporter,
+    cell_date,
+    cell_decimal,
+    cell_text,
+    register_importer,
+    report_saving,
+)
+from accounts.models import Enterprise, NumberSequence, OrgUnit, User
+from accounts.scoping import restrict
+from accounts.services import number_block
+from accounts.validators import normalize_uscc
+from inspections.models import InspectionAction, InspectionRecord
+
+from .choices import EventKind, HazardLevel, HazardSource, HazardState, ListingLevel
+from .models import Hazard, HazardCategory, HazardEvent
+from .services import default_responsible_unit
+
+# Column names are the file format, not interface text: they stay Chinese whatever the language.
+NUMBER = "隐患编号"
+FOUND_ON = "发现日期"
+USCC = "统一社会信用代码"
+ACTION = "检查行动编号"
+SOURCE = "隐患来源"
+LEVEL = "隐患等级"
+DESCRIPTION = "隐患描述"
+DEADLINE = "整改期限"
+MEASURES = "整改措施"
+PERSON = "整改责任人"
+STATE = "整改状态"
+CLOSED_ON = "销号日期"
+LISTING = "挂牌督办级别"
+LISTED_ON = "挂牌日期"
+# Optional columns: the rest of the 五落实, and what the hazard page shows when an old ledger has it.
+FUNDS = "整改资金（万元）"
+PLAN = "应急预案"
+CATEGORY = "隐患类别"
+LOCATION = "隐患部位"
+LEADER = "督办领导"
+DOCUMENT = "督办文号"
+
+HAZARD_HEADERS = [
+    NUMBER,
+    FOUND_ON,
+    USCC,
+    ACTION,
+    SOURCE,
+    LEVEL,
+    DESCRIPTION,
+    DEADLINE,
+    MEASURES,
+    PERSON,
+    STATE,
+    CLOSED_ON,
+    LISTING,
+    LISTED_ON,
+]
+HAZARD_EXTRA_HEADERS = [FUNDS, PLAN, CATEGORY, LOCATION, LEADER, DOCUMENT]
+NOT_LISTED = "无"
+# The states an old ledger may hold; 作废 is a decision taken in the system, never imported.
+IMPORT_STATES = (HazardState.OPEN, HazardState.RECTIFYING, HazardState.VERIFYING, HazardState.CLOSED)
+_OWN_NUMBER = re.compile(r"^YH(\d{4})(\d{5})$")
+_LIMITS = {NUMBER: 40, PERSON: 50, LOCATION: 200, LEADER: 50, DOCUMENT: 60}
+_FUNDS_MAX = Decimal("9999999999.99")
+_CENTS = Decimal("0.01")
+_BATCH = 500
+_CHUNK = 1000  # rows written between two progress reports
+_WIDTHS = {NUMBER: 15, USCC: 22, ACTION: 16, DESCRIPTION: 40, MEASURES: 36}
+
+
+@dataclass
+class HazardRow:
+    """One checked row, ready to be written."""
+
+    row: int
+    number: str
+    enterprise: Enterprise
+    source: str
+    level: str
+    description: str
+    found_on: dt.date
+    deadline: dt.date
+    state: str
+    measures: str = ""
+    responsible_person: str = ""
+    closed_on: dt.date | None = None
+    listing_level: str = ""
+    listed_on: dt.date | None = None
+    listing_leader: str = ""
+    listing_document: str = ""
+    record: InspectionRecord | None = None
+    funds: Decimal | None = None
+    contingency_plan: str = ""
+    category: HazardCategory | None = None
+    location: str = ""
+
+
+@dataclass
+class _Lookups:
+    """Everything the rows refer to, loaded once: the whole file resolves in a handful of queries."""
+
+    today: dt.date
+    present: set[str]
+    enterprises: dict[str, Enterprise]
+    writable: set[str]
+    sector_ids: dict[int, list[int]]
+    taken_numbers: set[str]
+    actions: dict[str, list[int]]  # 检查行动编号 → action ids (numbers are not unique across units)
+    records: dict[tuple[int, int], InspectionRecord]  # (action id, enterprise id) → record
+    categories: dict[str, HazardCategory]
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _by_label(choices, allowed=None) -> dict[str, str]:
+    return {str(label): value for value, label in choices if allowed is None or value in allowed}
+
+
+class HazardImporter(SheetImporter):
+    sheet_title = "隐患台账"
+    headers = HAZARD_HEADERS
+    required = [FOUND_ON, USCC, SOURCE, LEVEL, DESCRIPTION, DEADLINE, STATE]
+    extra_headers = HAZARD_EXTRA_HEADERS
+    key_header = NUMBER
+    column_widths = _WIDTHS
+    # Placeholder values that match nothing, so an example row left in the file is reported, not imported.
+    example = {
+        NUMBER: "",
+        FOUND_ON: "2026-03-01",
+        USCC: "91330102MA2XXXXXX0",
+        ACTION: "",
+        SOURCE: "企业自查",
+        LEVEL: "一般",
+        DESCRIPTION: "示例：配电箱未可靠接地",
+        DEADLINE: "2026-03-31",
+        MEASURES: "更换配电箱并重新接地",
+        PERSON: "张三",
+        STATE: "待整改",
+        CLOSED_ON: "",
+        LISTING: NOT_LISTED,
+        LISTED_ON: "",
+    }
+
+    def row_key(self, values: dict[str, object]) -> str | None:
+        return cell_text(values.get(NUMBER)) or None
+
+    def prepare(
+        self, *, user: User, rows: list[tuple[int, dict[str, object]]], present: set[str]
+    ) -> _Lookups:
+        codes = {normalize_uscc(cell_text(v.get(USCC))) for _r, v in rows} - {""}
+        numbers = {cell_text(v.get(NUMBER)) for _r, v in rows} - {""}
+        action_numbers = {cell_text(v.get(ACTION)) for _r, v in rows} - {""}
+
+        enterprises = {
+            e.uscc: e
+            for e in Enterprise.objects.filter(uscc__in=codes).select_related(
+                "jurisdiction__parent", "supervising_department"
+            )
+        }
+        writable = set(
+            restrict(Enterprise.objects.filter(uscc__in=codes), user, "change").values_list("uscc", flat=True)
+        )
+        sector_ids: dict[int, list[int]] = defaultdict(list)
+        links = Enterprise.sectors.through.objects.filter(enterprise__uscc__in=codes)
+        for enterprise_id, sector_id in links.values_list("enterprise_id", "sector_id"):
+            sector_ids[enterprise_id].append(sector_id)
+
+        actions: dict[str, list[int]] = defaultdict(list)
+        for number, pk in InspectionAction.objects.filter(number__in=action_numbers).values_list(
+            "number", "pk"
+        ):
+            actions[number].append(pk)
+        records = {
+            (r.action_id, r.enterprise_id): r
+            for r in InspectionRecord.objects.filter(
+                action__number__in=action_numbers, enterprise__uscc__in=codes
+            ).only("pk", "action_id", "enterprise_id")
+        }
+        return _Lookups(
+            today=timezone.localdate(),
+            present=present,
+            enterprises=enterprises,
+            writable=writable,
+            sector_ids=sector_ids,
+            taken_numbers=set(Hazard.objects.filter(number__in=numbers).values_list("number", flat=True)),
+            actions=actions,
+            records=records,
+            categories={c.name: c for c in HazardCategory.objects.filter(is_active=True)},
+            labels={
+                SOURCE: _by_label(HazardSource.choices),
+                LEVEL: _by_label(HazardLevel.choices),
+                STATE: _by_label(HazardState.choices, IMPORT_STATES),
+                LISTING: {NOT_LISTED: "", **_by_label(ListingLevel.choices)},
+            },
+        )
+
+    def parse_row(
+        self, *, row: int, values: dict[str, object], context: _Lookups, errors: RowErrors
+    ) -> HazardRow | None:
+        ctx = context
+        texts = {h: self._text(values, h, errors) for h in (NUMBER, PERSON, LOCATION, LEADER, DOCUMENT)}
+        number = texts[NUMBER]
+        if number in ctx.taken_numbers:
+            errors.add(NUMBER, _("隐患编号已存在"))
+
+        enterprise = self._enterprise(values, ctx, errors)
+        source = self._choice(values, SOURCE, ctx, errors)
+        level = self._choice(values, LEVEL, ctx, errors)
+        state = self._choice(values, STATE, ctx, errors)
+        listing_level = self._choice(values, LISTING, ctx, errors, required=False)
+        description = cell_text(values.get(DESCRIPTION))
+        if not description:
+            errors.add(DESCRIPTION, _("不能为空"))
+        measures = cell_text(values.get(MEASURES))
+
+        bad_dates: set[str] = set()  # a malformed date is reported once, not again as missing
+        found_on = self._date(values, FOUND_ON, errors, bad_dates, required=True)
+        if found_on and found_on > ctx.today:
+            errors.add(FOUND_ON, _("不能晚于今天"))
+        deadline = self._date(values, DEADLINE, errors, bad_dates, required=True)
+        if found_on and deadline and deadline < found_on:
+            errors.add(DEADLINE, _("整改期限不能早于发现日期"))
+        closed_on = self._date(values, CLOSED_ON, errors, bad_dates)
+        if CLOSED_ON not in bad_dates:
+            self._check_closed(state, closed_on, found_on, ctx, errors)
+        listed_on = self._date(values, LISTED_ON, errors, bad_dates)
+        self._check_listing(level, listing_level, listed_on, found_on, texts, ctx, errors, bad_dates)
+        record = self._record(values, enterprise, source, ctx, errors)
+
+        if level == HazardLevel.MAJOR:
+            # 五落实: the measures and the person are required; funds and plan may follow later.
+            if not measures:
+                errors.add(MEASURES, _("重大隐患须填写整改措施（五落实）"))
+            if not texts[PERSON]:
+                errors.add(PERSON, _("重大隐患须填写整改责任人（五落实）"))
+        funds = self._funds(values, errors)
+        category = self._category(values, ctx, errors)
+
+        if errors.count:
+            return None
+        return HazardRow(
+            row=row,
+            number=number,
+            enterprise=enterprise,
+            source=source,
+            level=level,
+            description=description,
+            found_on=found_on,
+            deadline=deadline,
+            state=state,
+            measures=measures,
+            responsible_person=texts[PERSON],
+            closed_on=closed_on,
+            listing_level=listing_level,
+            listed_on=listed_on,
+            listing_leader=texts[LEADER],
+            listing_document=texts[DOCUMENT],
+            record=record,
+            funds=funds,
+            contingency_plan=cell_text(values.get(PLAN)),
+            category=category,
+            location=texts[LOCATION],
+        )
+
+    def save(self, *, user: User, items: list[HazardRow], context: _Lookups) -> tuple[int, int]:
+        return hazards_import_many(user=user, rows=items, sector_ids=context.sector_ids), 0
+
+    # ------------------------------------------------------------ cells
+
+    @staticmethod
+    def _text(values: dict[str, object], column: str, errors: RowErrors) -> str:
+        text = cell_text(values.get(column))
+        limit = _LIMITS.get(column)
+        if limit and len(text) > limit:
+            errors.add(column, _("不能超过{n}个字符，当前为{m}个").format(n=limit, m=len(text)))
+        return text
+
+    @staticmethod
+    def _date(
+        values: dict[str, object], column: str, errors: RowErrors, bad: set[str], required: bool = False
+    ) -> dt.date | None:
+        value = values.get(column)
+        if value is None or cell_text(value) == "":
+            if required:
+                errors.add(column, _("不能为空"))
+            return None
+        try:
+            return cell_date(value)
+        except (ValueError, OverflowError):
+            errors.add(column, _("日期格式不正确，应如 2026-03-01"))
+            bad.add(column)
+            return None
+
+    @staticmethod
+    def _choice(values, column: str, ctx: _Lookups, errors: RowErrors, required: bool = True) -> str:
+        text = cell_text(values.get(column))
+        options = ctx.labels[column]
+        if not text:
+            if required:
+                errors.add(column, _("不能为空"))
+            return ""
+        if text not in options:
+            errors.add(column, _("应为以下之一：{options}").format(options="、".join(options)))
+            return ""
+        return options[text]
+
+    @staticmethod
+    def _enterprise(values, ctx: _Lookups, errors: RowErrors) -> Enterprise | None:
+        code = normalize_uscc(cell_text(values.get(USCC)))
+        if not code:
+            errors.add(USCC, _("不能为空"))
+            return None
+        enterprise = ctx.enterprises.get(code)
+        if enterprise is None:
+            errors.add(USCC, _("未找到该统一社会信用代码的生产经营单位，请先登记该单位"))
+            return None
+        if code not in ctx.writable:
+            errors.add(USCC, _("该单位不在您的管辖范围内"))
+            return None
+        return enterprise
+
+    @staticmethod
+    def _check_closed(state, closed_on, found_on, ctx: _Lookups, errors: RowErrors) -> None:
+        if state == HazardState.CLOSED:
+            if closed_on is None:
+                errors.add(CLOSED_ON, _("整改状态为“已销号”时须填写销号日期"))
+            elif closed_on and closed_on > ctx.today:
+                errors.add(CLOSED_ON, _("不能晚于今天"))
+            elif closed_on and found_on and closed_on < found_on:
+                errors.add(CLOSED_ON, _("销号日期不能早于发现日期"))
+        elif closed_on is not None and state:
+            errors.add(CLOSED_ON, _("只有“已销号”的隐患填写销号日期"))
+
+    @staticmethod
+    def _check_listing(
+        level, listing_level, listed_on, found_on, texts, ctx: _Lookups, errors: RowErrors, bad: set[str]
+    ) -> None:
+        if not listing_level:
+            if listed_on is not None:
+                errors.add(LISTED_ON, _("未挂牌督办的隐患不填写挂牌日期"))
+            for column in (LEADER, DOCUMENT):
+                if texts[column]:
+                    errors.add(column, _("未挂牌督办的隐患不填写此项"))
+            return
+        if level and level != HazardLevel.MAJOR:
+            errors.add(LISTING, _("只有重大隐患可以挂牌督办"))
+        if listed_on is None:
+            if LISTED_ON not in bad:
+                errors.add(LISTED_ON, _("挂牌督办须填写挂牌日期"))
+        elif listed_on > ctx.today:
+            errors.add(LISTED_ON, _("不能晚于今天"))
+        elif found_on and listed_on < found_on:
+            errors.add(LISTED_ON, _("挂牌日期不能早于发现日期"))
+
+    @staticmethod
+    def _record(values, enterprise, source, ctx: _Lookups, errors: RowErrors) -> InspectionRecord | None:
+        number = cell_text(values.get(ACTION))
+        if not number:
+            return None
+        action_ids = ctx.actions.get(number, [])
+        if not action_ids:
+            errors.add(ACTION, _("未找到检查行动「{number}」").format(number=number))
+            return None
+        if source and source != HazardSource.INSPECTION:
+            errors.add(SOURCE, _("填写了检查行动编号时，隐患来源应为“检查发现”"))
+        if enterprise is None:
+            return None
+        records = [ctx.records[(a, enterprise.pk)] for a in action_ids if (a, enterprise.pk) in ctx.records]
+        if not records:
+            errors.add(ACTION, _("检查行动「{number}」中没有该单位的检查记录").format(number=number))
+            return None
+        if len(records) > 1:
+            errors.add(ACTION, _("有多个检查行动编号为「{number}」，无法确定是哪一次").format(number=number))
+            return None
+        return records[0]
+
+    @staticmethod
+    def _funds(values, errors: RowErrors) -> Decimal | None:
+        value = values.get(FUNDS)
+        if value is None or cell_text(value) == "":
+            return None
+        try:
+            amount = cell_decimal(value)
+        except ValueError:
+            errors.add(FUNDS, _("应为数字（万元）"))
+            return None
+        if not Decimal(0) <= amount <= _FUNDS_MAX:
+            errors.add(FUNDS, _("应在 0 到 {max} 之间").format(max=_FUNDS_MAX))
+            return None
+        return amount.quantize(_CENTS, rounding=ROUND_HALF_UP)
+
+    @staticmethod
+    def _category(values, ctx: _Lookups, errors: RowErrors) -> HazardCategory | None:
+        name = cell_text(values.get(CATEGORY))
+        if not name:
+            return None
+        if name not in ctx.categories:
+            errors.add(CATEGORY, _("应为以下之一：{options}").format(options="、".join(ctx.categories)))
+            return None
+        return ctx.categories[name]
+
+
+# ---------------------------------------------------------------- the bulk write
+
+
+@transaction.atomic
+def hazards_import_many(*, user: User, rows: list[HazardRow], sector_ids: dict[int, list[int]]) -> int:
+    """Write checked rows as new ledger entries, in bulk; returns how many.
+
+    Each hazard gets what hazard_record() gives one recorded by hand — its number, place, sectors,
+    responsible unit, overdue flag, a 登记 line on the timeline and a history record — plus a line for
+    the state and the listing it arrives with, so the timeline says where the hazard came from.
+    Written a chunk at a time, telling the progress bar of a background import how far it is.
+    """
+    today = timezone.localdate()
+    now = timezone.now()
+    numbers = _numbers(rows)
+    for start in range(0, len(rows), _CHUNK):
+        chunk = range(start, min(start + _CHUNK, len(rows)))
+        hazards = [_hazard(rows[i], numbers[i], user=user, today=today) for i in chunk]
+        Hazard.objects.bulk_create(hazards, batch_size=_BATCH)
+        through = Hazard.sectors.through
+        links = through.objects.bulk_create(
+            [
+                through(hazard_id=h.pk, sector_id=sector_id)
+                for h in hazards
+                for sector_id in dict.fromkeys(sector_ids.get(h.enterprise_id, []))
+            ],
+            batch_size=_BATCH,
+        )
+        HazardEvent.objects.bulk_create(_events(hazards, user=user, at=now), batch_size=_BATCH)
+        _write_history(hazards, links, user=user, when=now)
+        report_saving(chunk.stop, len(rows))
+    return len(rows)
+
+
+def _district_id(enterprise: Enterprise) -> int:
+    return int(enterprise.jurisdiction.path.strip("/").split("/")[0])
+
+
+def _numbers(rows: list[HazardRow]) -> list[str]:
+    """The given numbers, and for blank ones the next of each district's yearly series (as hazard_number)."""
+    # A given number of the system's own form moves its series on, so later numbers never repeat it.
+    highest: dict[tuple[int, int], int] = {}
+    for row in rows:
+        if match := _OWN_NUMBER.match(row.number):
+            key = (_district_id(row.enterprise), int(match.group(1)))
+            highest[key] = max(highest.get(key, 0), int(match.group(2)))
+    for (district_id, year), serial in highest.items():
+        NumberSequence.objects.get_or_create(series="hazard", org_unit_id=district_id, year=year)
+        NumberSequence.objects.filter(series="hazard", org_unit_id=district_id, year=year).update(
+            last=Greatest(F("last"), serial)
+        )
+
+    wanted: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        if not row.number:
+            wanted[(_district_id(row.enterprise), row.found_on.year)].append(index)
+    numbers = [row.number for row in rows]
+    districts = OrgUnit.objects.in_bulk({district_id for district_id, _year in wanted})
+    for (district_id, year), indexes in wanted.items():
+        serials = number_block(
+            series="hazard", org_unit=districts[district_id], year=year, count=len(indexes)
+        )
+        for index, serial in zip(indexes, serials, strict=True):
+            numbers[index] = f"YH{year}{serial:05d}"
+    return numbers
+
+
+def _hazard(row: HazardRow, number: str, *, user: User, today: dt.date) -> Hazard:
+    enterprise = row.enterprise
+    overdue = row.state != HazardState.CLOSED and row.deadline < today
+    return Hazard(
+        number=number,
+        enterprise=enterprise,
+        jurisdiction=enterprise.jurisdiction,
+        township=enterprise.township,
+        supervising_department=enterprise.supervising_department,
+        source=row.source,
+        inspection_record=row.record,
+        level=row.level,
+        category=row.category,
+        description=row.description,
+        location=row.location,
+        found_on=row.found_on,
+        deadline=row.deadline,
+        responsible_unit=default_responsible_unit(enterprise),
+        responsible_person=row.responsible_person,
+        measures=row.measures,
+        funds=row.funds,
+        contingency_plan=row.contingency_plan,
+        state=row.state,
+        closed_on=row.closed_on,
+        is_overdue=overdue,
+        overdue_since=row.deadline + dt.timedelta(days=1) if overdue else None,
+        listing_level=row.listing_level,
+        listed_on=row.listed_on,
+        listing_leader=row.listing_leader,
+        listing_document=row.listing_document,
+        created_by=user,
+    )
+
+
+def _events(hazards: list[Hazard], *, user: User, at) -> list[HazardEvent]:
+    # Texts translated once, not once per row: 10,000 rows would spend seconds in gettext.
+    created = {
+        value: _("Excel导入（{source}）").format(source=label) for value, label in HazardSource.choices
+    }
+    state_note = _("按导入台账的整改状态")
+    listing_labels = dict(ListingLevel.choices)
+    events = []
+    for hazard in hazards:
+        note = created[hazard.source]
+        missing = _missing_five(hazard)
+        if missing:
+            note += _("；五落实待补充：{items}").format(items="、".join(missing))
+        events.append(HazardEvent(hazard=hazard, kind=EventKind.CREATED, note=note, user=user, at=at))
+        if hazard.state != HazardState.OPEN:
+            events.append(
+                HazardEvent(
+                    hazard=hazard,
+                    kind=EventKind.TRANSITION,
+                    from_state=HazardState.OPEN,
+                    to_state=hazard.state,
+                    note=state_note,
+                    user=user,
+                    at=at,
+                )
+            )
+        if hazard.listing_level:
+            listed = f"{listing_labels[hazard.listing_level]} {hazard.listing_document}".strip()
+            events.append(HazardEvent(hazard=hazard, kind=EventKind.LISTED, note=listed, user=user, at=at))
+    return events
+
+
+def _missing_five(hazard: Hazard) -> list[str]:
+    """Which of the 五落实 an imported major hazard still lacks (measures and person are required)."""
+    if hazard.level != HazardLevel.MAJOR:
+        return []
+    missing = []
+    if hazard.funds is None:
+        missing.append(_("整改资金"))
+    if not hazard.contingency_plan:
+        missing.append(_("应急预案"))
+    return missing
+
+
+def _write_history(hazards: list[Hazard], links: list, *, user: User, when) -> None:
+    """One history record per hazard, with its sectors as simple_history's m2m snapshot."""
+    records = Hazard.history.bulk_history_create(
+        hazards, batch_size=_BATCH, default_user=user, default_date=when
+    )
+    if not records:
+        return  # SIMPLE_HISTORY_ENABLED is off
+    record_for = {record.id: record for record in records}
+    m2m_history = Hazard.history.model.sectors.model
+    m2m_history.objects.bulk_create(
+        [
+            m2m_history(
+                history=record_for[link.hazard_id],
+                id=link.id,
+                hazard_id=link.hazard_id,
+                sector_id=link.sector_id,
+            )
+            for link in links
+        ],
+        batch_size=_BATCH,
+    )
+
+
+def register() -> None:
+    register_importer("hazards", gettext_lazy("隐患台账"), HazardImporter())
+
+
+__all__ = ["HAZARD_EXTRA_HEADERS", "HAZARD_HEADERS", "HazardImporter", "HazardRow", "hazards_import_many"]

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views, views_excel
+
+app_name = "hazards"
+urlpatterns = [
+    path("", views.hazard_list, name="hazard_list"),
+    path("export/", views_excel.hazard_export, name="hazard_export"),
+    path("import/", views_excel.hazard_import, name="hazard_import"),
+    path("import/template/", views_excel.hazard_import_template, name="hazard_import_template"),
+    path("import/<int:pk>/", views_excel.hazard_import_job, name="hazard_import_job"),
+    path("new/", views.hazard_create, name="hazard_create"),
+    path("from-result/<int:check_result_pk>/", views.hazard_from_result, name="from_result"),
+    path("verify/", views.verification_list, name="verification_list"),
+    path("listed/", views.listed_list, name="listed_list"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("<int:pk>/", views.hazard_detail, name="hazard_detail"),
+    # One small POST view per action on a hazard (hazard page, home page and 待复查 queue)
+    path("<int:pk>/rectify/", views.rectification_add, name="rectification_add"),
+    path("<int:pk>/submit/", views.hazard_submit, name="hazard_submit"),
+    path("<int:pk>/verify/", views.hazard_verify, name="hazard_verify"),
+    path("<int:pk>/extend/", views.extension_request, name="extension_request"),
+    path("<int:pk>/extensions/<int:extension_pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("<int:pk>/reopen/", views.hazard_reopen, name="hazard_reopen"),
+    path("<int:pk>/void/", views.hazard_void, name="hazard_void"),
+    path("<int:pk>/list/", views.hazard_listing, name="hazard_listing"),
+    path("<int:pk>/delist/", views.hazard_delist, name="hazard_delist"),
+]

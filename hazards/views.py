@@ -1,0 +1,511 @@
+"""Pages of the hazard ledger. Views parse, call a selector or a service, and render.
+
+Every action on a hazard is its own small POST view: it finds the hazard through the scoping rule
+(404 outside it), refuses a role that may not act (403), calls the one service function and comes
+back to the hazard with a message. A rule the service refuses comes back inline on the form.
+"""
+
+import datetime as dt
+import mimetypes
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from accounts.models import Enterprise, User
+from accounts.scoping import can_write, restrict
+from accounts.views import filtered, paginate
+from inspections.choices import CheckResultValue
+from inspections.selectors import enterprise_search
+
+from . import selectors, services
+from .choices import ACTIVE_STATES, ExtensionStatus, HazardState
+from .filtersets import HazardFilterSet
+from .forms import (
+    DEADLINE_DAYS,
+    ExtensionDecideForm,
+    ExtensionRequestForm,
+    FromResultForm,
+    HazardForm,
+    ListingForm,
+    RectificationForm,
+    ReopenForm,
+    SubmitForm,
+    VerifyForm,
+    VoidForm,
+    default_deadline,
+)
+from .models import Hazard
+
+SEARCH_LIMIT = 20
+HOME_ROWS = 10
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+def hazard_filter(request: HttpRequest) -> HazardFilterSet:
+    """The ledger's filters on the user's scope; the Excel export uses the same one."""
+    return HazardFilterSet(request.GET, queryset=selectors.hazard_list(user=request.user), request=request)
+
+
+@login_required
+def hazard_list(request: HttpRequest) -> HttpResponse:
+    filterset = hazard_filter(request)
+    hazards = filtered(filterset)
+    page_obj = paginate(request, selectors.annotate_overdue(hazards))
+    return render(
+        request,
+        "hazards/hazard_list.html",
+        {
+            "filter_form": filterset.form,
+            "page_obj": page_obj,
+            "hazards": page_obj.object_list,
+            "figures": selectors.hazard_figures(hazards),
+            "can_record": can_write(request.user),
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def listed_list(request: HttpRequest) -> HttpResponse:
+    """挂牌督办: every listed hazard in scope, still-listed first, with its state and days open."""
+    page_obj = paginate(request, selectors.annotate_overdue(selectors.listed_hazards(user=request.user)))
+    return render(
+        request, "hazards/listed_list.html", {"page_obj": page_obj, "hazards": page_obj.object_list}
+    )
+
+
+def may_verify_some(user: User) -> bool:
+    """Who has a 待复查 queue: the district office and the supervising departments."""
+    return services.is_district_user(user) or user.role == Role.DEPARTMENT
+
+
+@login_required
+def verification_list(request: HttpRequest) -> HttpResponse:
+    """待复查: the rectifications reported, each with its entries and photos, passed or failed per row."""
+    if not may_verify_some(request.user):
+        raise PermissionDenied(_("只有区安委办/应急局或监管部门可以复查销号。"))
+    page_obj = paginate(request, selectors.annotate_overdue(selectors.verification_rows(user=request.user)))
+    return render(
+        request,
+        "hazards/verification_list.html",
+        {"page_obj": page_obj, "hazards": page_obj.object_list, "next": request.get_full_path()},
+    )
+
+
+# ---------------------------------------------------------------- recording
+
+
+@login_required
+def hazard_create(request: HttpRequest) -> HttpResponse:
+    """登记隐患: first find the enterprise (within the change scope), then fill in the hazard."""
+    user = request.user
+    if not can_write(user):
+        raise PermissionDenied(_("您没有登记隐患的权限。"))
+    writable = restrict(Enterprise.objects.select_related("jurisdiction__parent"), user, "change")
+    if request.method == "POST":
+        form = HazardForm(request.POST, user=user)
+        enterprise = writable.filter(pk=_int(request.POST.get("enterprise"))).first()
+        if form.is_valid():
+            try:
+                hazard = services.hazard_record(user=user, data=form.to_data())
+            except ValidationError as exc:
+                put_errors(form, exc)
+            else:
+                messages.success(request, _("已登记隐患：%(number)s") % {"number": hazard.number})
+                return redirect(hazard)
+        messages.error(request, _("尚未登记：请改正标出的问题。"))
+    else:
+        enterprise = None
+        if request.GET.get("enterprise"):
+            enterprise = get_object_or_404(writable, pk=_int(request.GET["enterprise"]))
+        initial = {"enterprise": enterprise, "responsible_unit": enterprise.township} if enterprise else {}
+        form = HazardForm(user=user, initial=initial)
+    q = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "hazards/hazard_form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "q": q,
+            "results": enterprise_search(user=user, q=q, limit=SEARCH_LIMIT) if q and not enterprise else [],
+        },
+    )
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+@login_required
+def hazard_from_result(request: HttpRequest, check_result_pk: int) -> HttpResponse:
+    """登记为隐患 from a 不符合 item of an inspection record: one click on the record page, or this
+    full form (pre-filled) when more is needed — a major hazard's 五落实, or an error to correct."""
+    user = request.user
+    result = selectors.check_result_get(user=user, pk=check_result_pk)
+    if not can_write(user):
+        raise PermissionDenied(_("您没有登记隐患的权限。"))
+    record = result.record
+    record_url = reverse("inspections:record_detail", args=[record.pk])
+    existing = result.hazards.exclude(state=HazardState.VOID).first()
+    if existing is not None:
+        messages.info(request, _("该检查事项已登记为隐患：%(number)s") % {"number": existing.number})
+        return redirect(existing)
+    if result.result != CheckResultValue.NONCOMPLIANT:
+        messages.error(request, _("只有“不符合”的检查事项可以登记为隐患。"))
+        return redirect(record_url)
+    defaults = {
+        "description": "；".join(p for p in (result.item.title, result.note.strip()) if p),
+        "deadline": default_deadline().isoformat(),
+    }
+    if request.method == "POST":
+        # The one-click form sends only a level (and maybe a deadline): the defaults fill the rest, so
+        # the full form drawn after an error already holds them.
+        data = request.POST.copy()
+        for field, value in defaults.items():
+            if not data.get(field, "").strip():
+                data[field] = value
+        form = FromResultForm(data)
+        if form.is_valid():
+            try:
+                hazard = services.hazard_from_check_result(user=user, check_result=result, **form.to_kwargs())
+            except ValidationError as exc:
+                put_errors(form, exc)
+            else:
+                messages.success(request, _("已登记隐患：%(number)s") % {"number": hazard.number})
+                return redirect(hazard)
+        messages.error(request, _("尚未登记：请改正标出的问题。"))
+    else:
+        form = FromResultForm(
+            initial={
+                **defaults,
+                "responsible_unit": record.enterprise.township,
+                "level": request.GET.get("level") or "general",
+            }
+        )
+    return render(
+        request,
+        "hazards/hazard_from_result.html",
+        {"form": form, "result": result, "record": record, "record_url": record_url},
+    )
+
+
+# ---------------------------------------------------------------- the hazard page
+
+
+def _panels(user: User, hazard: Hazard, pending) -> dict[str, bool]:
+    """Which action panels this user sees on this hazard: only those they may use now."""
+    follow = services.may_follow(user, hazard)
+    verify = follow if user.role == Role.DEPARTMENT else services.may_verify(user, hazard)
+    district = services.is_district_user(user)
+    state = hazard.state
+    active = state in ACTIVE_STATES
+    return {
+        "rectify": follow and state in (HazardState.OPEN, HazardState.RECTIFYING),
+        "submit": follow and state == HazardState.RECTIFYING,
+        "extend": follow and active and pending is None,
+        "verify": verify and state == HazardState.VERIFYING,
+        "decide": district and pending is not None,
+        "listing": district and hazard.is_major and active and not hazard.is_listed,
+        "delist": district and hazard.is_listed and state == HazardState.CLOSED,
+        "reopen": district and state == HazardState.CLOSED,
+        "void": district and state != HazardState.VOID,
+    }
+
+
+FORMS: dict[str, type[Form]] = {
+    "rectify": RectificationForm,
+    "submit": SubmitForm,
+    "extend": ExtensionRequestForm,
+    "verify": VerifyForm,
+    "decide": ExtensionDecideForm,
+    "listing": ListingForm,
+    "reopen": ReopenForm,
+    "void": VoidForm,
+}
+
+
+def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None = None) -> HttpResponse:
+    pending = hazard.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
+    panels = _panels(request.user, hazard, pending)
+    initial = {"extend": {"new_deadline": hazard.deadline + dt.timedelta(days=DEADLINE_DAYS)}}
+    forms = {name: cls(initial=initial.get(name)) for name, cls in FORMS.items() if panels[name]}
+    forms.update(bound or {})
+    today = timezone.localdate()
+    return render(
+        request,
+        "hazards/hazard_detail.html",
+        {
+            "hazard": hazard,
+            "timeline": selectors.hazard_timeline(hazard=hazard),
+            "sectors": list(hazard.sectors.all()),
+            "pending": pending,
+            "panels": panels,
+            "forms": forms,
+            "open_panel": _open_panel(panels, bound),
+            "overdue_now": hazard.state in ACTIVE_STATES and hazard.deadline < today,
+            "has_actions": any(panels.values()),
+        },
+    )
+
+
+def _open_panel(panels: dict[str, bool], bound: dict[str, Form] | None) -> str:
+    """The panel drawn open: the one with errors, else the next step for this user."""
+    if bound:
+        return next(iter(bound))
+    return next((name for name in ("verify", "decide", "rectify") if panels[name]), "")
+
+
+@login_required
+def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.hazard_get(user=request.user, pk=pk))
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A rectification photo through the scoping rule: never a bare /media/ link."""
+    found = selectors.rectification_photo_get(user=request.user, pk=pk)
+    content_type = mimetypes.guess_type(found.image.name)[0] or "application/octet-stream"
+    response = FileResponse(found.image.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- actions on a hazard
+
+
+def put_errors(form: Form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where the form has it, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _next(request: HttpRequest) -> str | None:
+    """Where a queue row wants to come back to (the home page, 待复查); only this site's own paths."""
+    url = request.POST.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return None
+
+
+def _back(request: HttpRequest, hazard: Hazard) -> HttpResponse:
+    return redirect(_next(request) or hazard.get_absolute_url())
+
+
+Check = Callable[[User, Hazard], bool]
+
+
+def _hazard_for(request: HttpRequest, pk: int, allowed: Check, refusal: str) -> Hazard:
+    hazard = selectors.hazard_get(user=request.user, pk=pk)  # 404 outside the scope
+    if not allowed(request.user, hazard):
+        raise PermissionDenied(refusal)
+    return hazard
+
+
+def _act(request: HttpRequest, hazard: Hazard, panel: str, form: Form, call: Callable[[dict], str]):
+    """Validate, call the service, and come back with a message. A refused rule comes back inline on
+    the form (nothing typed is lost); a state that moved meanwhile comes back as a message."""
+    if form.is_valid():
+        try:
+            done = call(form.cleaned_data)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, "；".join(exc.messages))
+                return _back(request, hazard)
+            put_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return _back(request, hazard)
+    problems = [e for errors in form.errors.values() for e in errors]
+    if _next(request):
+        messages.error(request, "；".join(problems))
+        return _back(request, hazard)
+    messages.error(request, _("未能保存：请改正标出的问题。"))
+    hazard = selectors.hazard_get(user=request.user, pk=hazard.pk)
+    return _detail(request, hazard, bound={panel: form})
+
+
+def _district(user: User, hazard: Hazard) -> bool:
+    return services.is_district_user(user)
+
+
+@require_POST
+@login_required
+def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = _hazard_for(request, pk, services.may_follow, _("您不能为该隐患记录整改情况。"))
+    form = RectificationForm(request.POST, request.FILES)
+
+    def call(c: dict) -> str:
+        entry = services.rectification_add(
+            user=request.user,
+            hazard=hazard,
+            text=c["text"],
+            done_on=c["done_on"],
+            photos_before=c["photos_before"],
+            photos_after=c["photos_after"],
+        )
+        return _("已记录整改情况（照片 %(n)d 张）。") % {"n": entry.photos.count()}
+
+    return _act(request, hazard, "rectify", form, call)
+
+
+@require_POST
+@login_required
+def hazard_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = _hazard_for(request, pk, services.may_follow, _("您不能为该隐患申请复查。"))
+
+    def call(c: dict) -> str:
+        services.hazard_submit(user=request.user, hazard=hazard, note=c.get("note") or "")
+        return _("已申请复查，等待复查销号。")
+
+    return _act(request, hazard, "submit", SubmitForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def hazard_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """复查: the button pressed says pass or fail; a fail needs the note."""
+    hazard = _hazard_for(request, pk, services.may_verify, _("只有区安委办/应急局或监管部门可以复查销号。"))
+    passed = request.POST.get("decision") == "pass"
+
+    def call(c: dict) -> str:
+        services.hazard_verify(user=request.user, hazard=hazard, passed=passed, note=c.get("note") or "")
+        if passed:
+            return _("复查通过，%(number)s 已销号。") % {"number": hazard.number}
+        return _("复查不通过，%(number)s 退回整改。") % {"number": hazard.number}
+
+    return _act(request, hazard, "verify", VerifyForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = _hazard_for(request, pk, services.may_follow, _("您不能为该隐患申请延期。"))
+
+    def call(c: dict) -> str:
+        services.extension_request(
+            user=request.user, hazard=hazard, new_deadline=c["new_deadline"], reason=c["reason"]
+        )
+        return _("已提交延期申请，等待区安委办审批。")
+
+    return _act(request, hazard, "extend", ExtensionRequestForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def extension_decide(request: HttpRequest, pk: int, extension_pk: int) -> HttpResponse:
+    """批准/驳回延期: the extension is looked up among this hazard's own, never by its id alone."""
+    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以审批延期申请。"))
+    extension = selectors.extension_get(hazard=hazard, pk=extension_pk)
+    approve = request.POST.get("decision") == "approve"
+
+    def call(c: dict) -> str:
+        services.extension_decide(
+            user=request.user, extension=extension, approve=approve, note=c.get("note") or ""
+        )
+        if approve:
+            return _("已同意延期至 %(date)s。") % {"date": extension.new_deadline.isoformat()}
+        return _("已驳回延期申请。")
+
+    return _act(request, hazard, "decide", ExtensionDecideForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def hazard_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以重新打开已销号的隐患。"))
+
+    def call(c: dict) -> str:
+        services.hazard_reopen(user=request.user, hazard=hazard, reason=c["reason"])
+        return _("已重新打开，隐患回到整改中。")
+
+    return _act(request, hazard, "reopen", ReopenForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def hazard_void(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以作废隐患。"))
+
+    def call(c: dict) -> str:
+        services.hazard_void(user=request.user, hazard=hazard, reason=c["reason"])
+        return _("已作废。")
+
+    return _act(request, hazard, "void", VoidForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def hazard_listing(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以挂牌督办。"))
+
+    def call(c: dict) -> str:
+        services.hazard_list(
+            user=request.user,
+            hazard=hazard,
+            level=c["listing_level"],
+            listed_on=c["listed_on"],
+            leader=c["listing_leader"],
+            document=c.get("listing_document") or "",
+        )
+        return _("已挂牌督办。")
+
+    return _act(request, hazard, "listing", ListingForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def hazard_delist(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以摘牌。"))
+
+    def call(c: dict) -> str:
+        services.hazard_delist(user=request.user, hazard=hazard)
+        return _("已摘牌。")
+
+    return _act(request, hazard, "delist", Form(request.POST), call)
+
+
+# ---------------------------------------------------------------- home-page panels (accounts.home)
+
+
+def home_follow_panel(request: HttpRequest) -> dict:
+    """需跟进的隐患 of a township or department: overdue first, then due within 3 days, then the rest."""
+    today = timezone.localdate()
+    rows = selectors.hazards_to_follow(user=request.user, today=today)
+    return {
+        "hazards": list(rows[:HOME_ROWS]),
+        "total": rows.count(),
+        "soon": today + dt.timedelta(days=3),
+        "today": today,
+    }
+
+
+def home_verify_panel(request: HttpRequest) -> dict:
+    """待复查 with one-click pass, or fail with a note, per row."""
+    rows = selectors.verification_queue(user=request.user)
+    return {"hazards": list(rows[:HOME_ROWS]), "total": rows.count(), "next": request.get_full_path()}
+
+
+def home_extension_panel(request: HttpRequest) -> dict | None:
+    """延期申请 waiting for the district office's decision; nothing drawn when there is none."""
+    rows = list(selectors.pending_extensions(user=request.user)[: HOME_ROWS + 1])
+    if not rows:
+        return None
+    return {"extensions": rows[:HOME_ROWS], "more": len(rows) > HOME_ROWS, "next": request.get_full_path()}

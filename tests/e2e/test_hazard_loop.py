@@ -1,0 +1,119 @@
+"""The whole hazard loop with three people in three browsers: the officer records a hazard from a 不符合
+item of an inspection, township A logs a rectification with an after photo (on a phone-sized screen)
+and submits it, the officer passes it from the 待复查 queue, and the hazard shows 已销号 with every step."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from hazards.choices import HazardState
+from hazards.models import Hazard
+from tests.e2e.conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def noncompliant_record(officer, enterprise_a, district):
+    from inspections.choices import CheckResultValue
+    from inspections.models import CheckItem, InspectionKind
+    from inspections.services import ResultData, VisitData, action_record
+
+    item = CheckItem.objects.create(
+        sector=enterprise_a.sectors.get(), code="JX-09", title="冲压设备防护装置缺失"
+    )
+    action = action_record(
+        user=officer,
+        date=timezone.localdate() - dt.timedelta(days=1),
+        organizer=district.dept_emergency,
+        kind=InspectionKind.objects.get(code="supervision"),
+        members=[officer],
+        enterprises=[enterprise_a],
+        visits={
+            enterprise_a.pk: VisitData(
+                results=[ResultData(item.pk, CheckResultValue.NONCOMPLIANT, "2号冲床光电保护失效")],
+                findings="冲床防护装置缺失",
+            )
+        },
+    )
+    return action.records.get()
+
+
+def real_png(tmp_path):
+    from PIL import Image, ImageDraw
+
+    path = tmp_path / "after.png"
+    image = Image.new("RGB", (320, 240), "white")
+    ImageDraw.Draw(image).rectangle((40, 40, 280, 200), outline="green", width=8)
+    image.save(path, "PNG")
+    return path
+
+
+def test_three_people_close_a_hazard(
+    browser, live_server, sectors, officer, township_a_user, noncompliant_record, tmp_path
+):
+    # 1. The officer records the hazard from the 不符合 item on the inspection record.
+    office = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = office.new_page()
+    login(page, live_server, "officer")
+    page.goto(f"{live_server.url}/inspections/records/{noncompliant_record.pk}/")
+    row = page.locator("#result-table tr.result-noncompliant")
+    expect(row).to_contain_text("冲压设备防护装置缺失")
+    row.get_by_role("button", name="登记为隐患").click()
+    page.wait_for_url(re.compile(r"/hazards/\d+/$"))
+    hazard = Hazard.objects.get()
+    expect(page.locator(".app-messages")).to_contain_text(f"已登记隐患：{hazard.number}")
+    expect(page.locator("#hazard-state")).to_contain_text("待整改")
+    expect(page.locator("#hazard-record-link")).to_be_visible()
+    assert hazard.deadline == timezone.localdate() + dt.timedelta(days=30)
+
+    # 2. Township A, on a phone, opens it from its home list, logs the rectification with a photo, submits.
+    township = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE)
+    phone = township.new_page()
+    login(phone, live_server, "township_a")
+    phone.locator("#home-hazards").get_by_role("link", name=re.compile(hazard.number)).click()
+    phone.wait_for_url(f"{live_server.url}/hazards/{hazard.pk}/")
+    panel = phone.locator("#panel-rectify")
+    panel.get_by_label("整改情况").fill("已为2号冲床加装光电保护装置并调试合格")
+    panel.get_by_label("整改后照片").set_input_files(real_png(tmp_path))
+    panel.get_by_role("button", name="保存整改记录").click()
+    expect(phone.locator(".app-messages")).to_contain_text("已记录整改情况（照片 1 张）")
+    expect(phone.locator("#hazard-state")).to_contain_text("整改中")
+    photo = phone.locator("#hazard-timeline .hazard-photo img")
+    expect(photo).to_have_count(1)
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 320  # served through the scope
+    phone.locator("#panel-submit summary").click()
+    phone.locator("#panel-submit").get_by_role("button", name="申请复查").click()
+    expect(phone.locator("#hazard-state")).to_contain_text("待复查")
+    phone.screenshot(path=str(tmp_path / "township.png"), full_page=True)
+
+    # 3. The officer passes it from the 待复查 queue.
+    page.get_by_role("link", name="待复查").first.click()
+    page.wait_for_url(f"{live_server.url}/hazards/verify/")
+    queue_row = page.locator(f'.verify-row[data-hazard="{hazard.number}"]')
+    expect(queue_row).to_contain_text("已为2号冲床加装光电保护装置")
+    queue_row.get_by_role("button", name="通过", exact=True).click()
+    expect(page.locator(".app-messages")).to_contain_text(f"复查通过，{hazard.number} 已销号")
+    expect(page.locator(f'.verify-row[data-hazard="{hazard.number}"]')).to_have_count(0)
+
+    # The hazard page shows 已销号 and the whole story.
+    page.goto(f"{live_server.url}/hazards/{hazard.pk}/")
+    expect(page.locator("#hazard-state")).to_contain_text("已销号")
+    timeline = page.locator("#hazard-timeline")
+    kinds = timeline.locator("li").evaluate_all("items => items.map(i => i.dataset.kind)")
+    assert kinds == ["created", "transition", "rectification", "transition", "transition"]
+    expect(timeline).to_contain_text("已为2号冲床加装光电保护装置并调试合格")
+    expect(timeline).to_contain_text("复查合格，予以销号")
+    for state in ("待整改", "整改中", "待复查", "已销号"):
+        expect(timeline).to_contain_text(state)
+    hazard.refresh_from_db()
+    assert hazard.state == HazardState.CLOSED and hazard.closed_on == timezone.localdate()
+    users = set(hazard.events.values_list("user__username", flat=True))
+    assert users == {"officer", "township_a"}
+    office.close()
+    township.close()

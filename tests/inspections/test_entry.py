@@ -1,0 +1,600 @@
+"""录入检查: the four-step form with server-side drafts, and the action / record / photo pages.
+
+The form is driven through the test client the way a phone without JavaScript would: every step a
+POST, every step saved. Outsiders get 404 (other people's drafts, other townships' records), the
+leader gets 403, and an enterprise outside the user's scope never gets into a draft.
+"""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from accounts.choices import Role
+from inspections.choices import ActionStatus
+from inspections.models import (
+    CheckItem,
+    CheckResult,
+    InspectionAction,
+    InspectionDraft,
+    InspectionKind,
+    InspectionRecord,
+    RecordPhoto,
+)
+from inspections.services import action_record, draft_save, draft_start
+from tests.factories import EnterpriseFactory, UserFactory
+
+TODAY = timezone.localdate()
+CERT_RULE = "执法检查的检查组须至少有两名持有效执法证的人员。"
+
+
+def certified(unit, n: int = 2, **kw):
+    return [
+        UserFactory(
+            org_unit=unit,
+            enforcement_cert_no=f"湘执{unit.pk}{i}",
+            enforcement_cert_expiry=TODAY + dt.timedelta(days=365),
+            **kw,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def team(district):
+    return certified(district.dept_emergency, role=Role.OFFICER)
+
+
+@pytest.fixture
+def items(sectors):
+    """Enterprise A is 机械: it gets the 机械 item and the 工贸 (parent sector) items; B gets 建筑施工."""
+    return {
+        "machine": CheckItem.objects.create(
+            sector=sectors["machinery"], code="JX-01", title="机械防护罩是否完好"
+        ),
+        "space": CheckItem.objects.create(
+            sector=sectors["industry-trade"], code="GM-01", title="有限空间作业是否审批"
+        ),
+        "dust": CheckItem.objects.create(
+            sector=sectors["industry-trade"], code="GM-02", title="粉尘是否清扫"
+        ),
+        "site": CheckItem.objects.create(sector=sectors["construction"], code="JZ-01", title="临边洞口防护"),
+    }
+
+
+@pytest.fixture
+def routine(db) -> InspectionKind:
+    return InspectionKind.objects.get(code="routine")  # 日常检查, an enforcement kind
+
+
+def step_url(draft, n: int) -> str:
+    return reverse("inspections:draft_step", args=[draft.pk, n])
+
+
+def basics_post(kind, organizer, members, **extra) -> dict:
+    return {
+        "date": TODAY.isoformat(),
+        "kind": kind.pk,
+        "organizer": organizer.pk,
+        "members": [m.pk for m in members],
+        "experts": "",
+        "leader_level": "",
+        "note": "",
+        "goto": "2",
+        **extra,
+    }
+
+
+def png(name: str = "site.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def ready_draft(user, kind, organizer, members, enterprises) -> InspectionDraft:
+    """A draft filled through the services up to step 3, as the form would leave it."""
+    draft = draft_start(user=user)
+    basics = {
+        **draft.data["basics"],
+        "kind": kind.pk,
+        "organizer": organizer.pk,
+        "members": [m.pk for m in members],
+    }
+    draft_save(user=user, draft=draft, step=2, basics=basics)
+    return draft_save(user=user, draft=draft, step=3, enterprise_ids=[e.pk for e in enterprises])
+
+
+# ---------------------------------------------------------------- start and resume
+
+
+def test_new_starts_a_draft_once_then_offers_to_resume_it(client, officer):
+    client.force_login(officer)
+    response = client.get(reverse("inspections:entry_new"))
+    draft = InspectionDraft.objects.get(owner=officer)
+    assert response.url == step_url(draft, 1)
+    assert draft.data["basics"]["date"] == TODAY.isoformat()
+    assert draft.data["basics"]["members"] == [officer.pk]
+
+    again = client.get(reverse("inspections:entry_new"))
+    assert again.status_code == 200 and "继续" in again.content.decode()
+    assert InspectionDraft.objects.filter(owner=officer).count() == 1  # a reload piles nothing up
+
+    client.post(reverse("inspections:entry_new"))
+    assert InspectionDraft.objects.filter(owner=officer).count() == 2  # 新建 is explicit
+
+
+def test_organizer_choices_follow_the_role(client, district, officer, township_a_user, department_user):
+    def choices(user):
+        client.force_login(user)
+        client.get(reverse("inspections:entry_new"))
+        draft = InspectionDraft.objects.filter(owner=user).latest("pk")
+        return set(client.get(step_url(draft, 1)).context["form"].fields["organizer"].queryset)
+
+    # One rule for entry, import, plans and draws: the district office may enter for any organising unit.
+    assert choices(officer) == {
+        district.district,
+        district.dept_construction,
+        district.dept_emergency,
+        district.township_a,
+        district.township_b,
+    }
+    assert choices(township_a_user) == {district.township_a}
+    assert choices(department_user) == {district.dept_construction}
+
+
+def test_team_choices_mark_valid_certificates(client, officer, team, district):
+    outsider_team = certified(district.township_b, role=Role.TOWNSHIP)
+    client.force_login(officer)
+    client.get(reverse("inspections:entry_new"))
+    draft = InspectionDraft.objects.get(owner=officer)
+    field = client.get(step_url(draft, 1)).context["form"].fields["members"]
+    labels = {u.pk: field.label_from_instance(u) for u in field.queryset}
+    assert "✓执法证" in labels[team[0].pk] and "✓执法证" not in labels[officer.pk]
+    assert set(labels) >= {officer.pk, *[m.pk for m in team], *[m.pk for m in outsider_team]}  # district-wide
+
+    client.force_login(township_b_user := UserFactory(role=Role.TOWNSHIP, org_unit=district.township_b))
+    client.get(reverse("inspections:entry_new"))
+    draft_b = InspectionDraft.objects.get(owner=township_b_user)
+    queryset = client.get(step_url(draft_b, 1)).context["form"].fields["members"].queryset
+    assert set(queryset) == {township_b_user, *outsider_team}
+
+
+# ---------------------------------------------------------------- the whole flow
+
+
+def test_officer_enters_an_inspection_step_by_step(client, officer, team, routine, enterprise_a, items):
+    client.force_login(officer)
+    draft = InspectionDraft.objects.get(pk=client.get(reverse("inspections:entry_new")).url.split("/")[-4])
+
+    response = client.post(
+        step_url(draft, 1), basics_post(routine, officer.org_unit, team, experts="张工、李工")
+    )
+    assert response.url == step_url(draft, 2)
+
+    client.post(step_url(draft, 2), {"add": enterprise_a.pk})
+    page = client.get(step_url(draft, 2))
+    assert [e.pk for e in page.context["chosen"]] == [enterprise_a.pk]
+    assert client.post(step_url(draft, 2), {"goto": "3"}).url == step_url(draft, 3)
+
+    panel = client.get(step_url(draft, 3)).context["panels"][0]
+    assert {r["item"].code for r in panel["rows"]} == {"JX-01", "GM-01", "GM-02"}  # parent sector's too
+    e, i = enterprise_a.pk, items
+    response = client.post(
+        step_url(draft, 3),
+        {
+            f"r-{e}-{i['machine'].pk}": "noncompliant",
+            f"n-{e}-{i['machine'].pk}": "防护罩缺失",
+            f"r-{e}-{i['space'].pk}": "noncompliant",
+            f"n-{e}-{i['space'].pk}": "未审批",
+            f"r-{e}-{i['dust'].pk}": "compliant",
+            f"findings-{e}": "1. 防护罩缺失；2. 有限空间未审批",
+            "goto": "4",
+        },
+    )
+    assert response.url == step_url(draft, 4)
+    confirm = client.get(step_url(draft, 4))
+    assert confirm.context["problems"] == [] and confirm.context["panels"][0]["noncompliant"] == 2
+
+    response = client.post(step_url(draft, 4), {"submit": "1"}, follow=True)
+    action = InspectionAction.objects.get()
+    assert action.status == ActionStatus.DONE and action.number.startswith("区应急管理局检〔")
+    assert action.person_count == 4  # two certified members and two experts
+    record = InspectionRecord.objects.get()
+    assert record.number and record.findings.startswith("1. 防护罩缺失")
+    bad = CheckResult.objects.filter(record=record, result="noncompliant")
+    assert {(r.item.code, r.note) for r in bad} == {("JX-01", "防护罩缺失"), ("GM-01", "未审批")}
+    assert not InspectionDraft.objects.exists()
+    assert response.redirect_chain[-1][0] == reverse("inspections:action_detail", args=[action.pk])
+    assert action.number in response.content.decode()
+
+
+def test_step_one_keeps_the_input_and_shows_the_certificate_rule(client, officer, routine):
+    client.force_login(officer)
+    client.get(reverse("inspections:entry_new"))
+    draft = InspectionDraft.objects.get(owner=officer)
+    response = client.post(
+        step_url(draft, 1), basics_post(routine, officer.org_unit, [officer], experts="王工")
+    )
+    assert response.status_code == 200
+    assert CERT_RULE in response.context["form"].errors["members"]
+    assert CERT_RULE in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.step == 1 and draft.data["basics"]["experts"] == "王工"  # nothing lost
+
+
+def test_leader_led_needs_the_leader_named(client, officer, team):
+    covert = InspectionKind.objects.get(code="covert")  # not an enforcement kind
+    client.force_login(officer)
+    client.get(reverse("inspections:entry_new"))
+    draft = InspectionDraft.objects.get(owner=officer)
+    response = client.post(
+        step_url(draft, 1), basics_post(covert, officer.org_unit, [officer], is_leader_led="on")
+    )
+    assert "领导带队的检查须填写带队领导。" in response.context["form"].errors["leader_name"]
+
+
+def test_submit_sends_back_to_the_step_of_the_broken_rule(
+    client, officer, team, routine, enterprise_a, items
+):
+    draft = ready_draft(officer, routine, officer.org_unit, team, [enterprise_a])
+    team[0].enforcement_cert_expiry = TODAY - dt.timedelta(days=1)  # expired since step 1
+    team[0].save()
+    client.force_login(officer)
+    response = client.post(step_url(draft, 4), {"submit": "1"})
+    assert response.url == step_url(draft, 1)
+    page = client.get(step_url(draft, 1))
+    assert CERT_RULE in page.context["form"].errors["members"]
+    assert not InspectionAction.objects.exists()
+    draft.refresh_from_db()
+    assert draft.data["enterprises"] == [enterprise_a.pk]  # nothing lost
+
+
+def test_future_date_is_refused(client, officer, team, routine):
+    client.force_login(officer)
+    client.get(reverse("inspections:entry_new"))
+    draft = InspectionDraft.objects.get(owner=officer)
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    response = client.post(step_url(draft, 1), basics_post(routine, officer.org_unit, team, date=tomorrow))
+    assert "检查日期不能晚于今天。" in response.context["form"].errors["date"]
+
+
+# ---------------------------------------------------------------- scope
+
+
+def test_search_finds_only_enterprises_in_the_users_scope(
+    client, township_a_user, enterprise_a, enterprise_b
+):
+    client.force_login(township_a_user)
+    search = reverse("inspections:entry_enterprise_search")
+    assert [r["id"] for r in client.get(search, {"q": "东城"}).json()["results"]] == [enterprise_a.pk]
+    assert client.get(search, {"q": "西山"}).json()["results"] == []
+    assert client.get(search, {"q": enterprise_b.uscc}).json()["results"] == []
+    assert [r["id"] for r in client.get(search, {"q": enterprise_a.uscc[:10].lower()}).json()["results"]] == [
+        enterprise_a.pk
+    ]
+
+    client.get(reverse("inspections:entry_new"))
+    draft = InspectionDraft.objects.get(owner=township_a_user)
+    page = client.get(step_url(draft, 2), {"q": "西山"})  # the no-JS search on the page itself
+    assert page.context["results"] == [] and "没有找到" in page.content.decode()
+    assert client.get(step_url(draft, 2), {"q": "机械"}).context["results"] == [enterprise_a]
+
+
+def test_search_returns_at_most_twenty(client, officer, district):
+    for i in range(25):
+        EnterpriseFactory(name=f"批量企业{i:02d}", jurisdiction=district.township_a)
+    client.force_login(officer)
+    assert (
+        len(client.get(reverse("inspections:entry_enterprise_search"), {"q": "批量"}).json()["results"]) == 20
+    )
+
+
+def test_hand_crafted_enterprise_outside_scope_is_refused(
+    client, township_a_user, district, enterprise_a, enterprise_b
+):
+    client.force_login(township_a_user)
+    client.get(reverse("inspections:entry_new"))
+    draft = InspectionDraft.objects.get(owner=township_a_user)
+    client.post(step_url(draft, 2), {"add": enterprise_a.pk})
+    response = client.post(step_url(draft, 2), {"add": enterprise_b.pk}, follow=True)
+    assert "所选单位不在您的管辖范围内。" in response.content.decode()
+    assert enterprise_b.name not in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.data["enterprises"] == [enterprise_a.pk]
+
+
+def test_submit_refuses_an_enterprise_that_left_the_scope(client, township_a_user, district, enterprise_a):
+    covert = InspectionKind.objects.get(code="covert")
+    draft = ready_draft(township_a_user, covert, district.township_a, [township_a_user], [enterprise_a])
+    enterprise_a.jurisdiction = district.township_b  # moved to another township meanwhile
+    enterprise_a.save()
+    client.force_login(township_a_user)
+    assert client.post(step_url(draft, 4), {"submit": "1"}).url == step_url(draft, 2)
+    assert not InspectionAction.objects.exists()
+
+
+def test_another_users_draft_is_404_everywhere(client, officer, township_a_user, routine, team, enterprise_a):
+    draft = ready_draft(officer, routine, officer.org_unit, team, [enterprise_a])
+    photo = RecordPhoto.objects.create(draft=draft, enterprise=enterprise_a, image=png(), uploaded_by=officer)
+    other = UserFactory(role=Role.OFFICER, org_unit=officer.org_unit)
+    client.force_login(other)
+    for n in (1, 2, 3, 4):
+        assert client.get(step_url(draft, n)).status_code == 404
+        assert client.post(step_url(draft, n), {"goto": "2", "submit": "1"}).status_code == 404
+    assert client.get(reverse("inspections:draft_resume", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("inspections:draft_discard", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("inspections:photo", args=[photo.pk])).status_code == 404
+    assert draft.pk not in [
+        r["draft"].pk for r in client.get(reverse("inspections:draft_list")).context["rows"]
+    ]
+    assert InspectionDraft.objects.filter(pk=draft.pk).exists() and not InspectionAction.objects.exists()
+
+
+def test_details_outside_scope_are_404(
+    client, officer, team, routine, township_a_user, township_b_user, enterprise_a
+):
+    action = action_record(
+        user=officer,
+        date=TODAY,
+        organizer=officer.org_unit,
+        kind=routine,
+        members=team,
+        enterprises=[enterprise_a],
+    )
+    record = action.records.get()
+    client.force_login(township_b_user)
+    assert client.get(reverse("inspections:action_detail", args=[action.pk])).status_code == 404
+    assert client.get(reverse("inspections:record_detail", args=[record.pk])).status_code == 404
+    client.force_login(township_a_user)
+    assert client.get(reverse("inspections:action_detail", args=[action.pk])).status_code == 200
+    assert client.get(reverse("inspections:record_detail", args=[record.pk])).status_code == 200
+
+
+def test_leader_cannot_start_an_entry(client, leader, officer, team, routine, enterprise_a):
+    client.force_login(leader)
+    assert client.get(reverse("inspections:entry_new")).status_code == 403
+    assert client.post(reverse("inspections:entry_new")).status_code == 403
+    assert client.get(reverse("inspections:entry_enterprise_search"), {"q": "东城"}).status_code == 403
+    assert not InspectionDraft.objects.exists()
+    page = client.get(reverse("inspections:action_list"))
+    assert "录入检查" not in page.content.decode()
+    planned = action_record(
+        user=officer,
+        date=TODAY,
+        organizer=officer.org_unit,
+        kind=routine,
+        members=team,
+        enterprises=[enterprise_a],
+        status=ActionStatus.PLANNED,
+    )
+    assert client.post(reverse("inspections:planned_start", args=[planned.pk])).status_code == 403
+    assert (
+        "开始录入" not in client.get(reverse("inspections:action_detail", args=[planned.pk])).content.decode()
+    )
+
+
+def test_writers_see_the_menu_entry_and_the_list_button(client, township_a_user):
+    client.force_login(township_a_user)
+    page = client.get(reverse("inspections:action_list"))
+    assert "录入检查" in [m["label"] for m in page.context["nav_menu"]]
+    assert reverse("inspections:entry_new") in page.content.decode()
+
+
+# ---------------------------------------------------------------- 多头检查 warning
+
+
+@pytest.mark.parametrize(("days_ago", "warned"), [(5, True), (45, False)])
+def test_repeat_visit_by_another_unit_is_warned_within_the_window(
+    client, officer, team, district, routine, enterprise_a, days_ago, warned
+):
+    township_team = certified(district.township_a, role=Role.TOWNSHIP)
+    earlier = TODAY - dt.timedelta(days=days_ago)
+    action_record(
+        user=township_team[0],
+        date=earlier,
+        organizer=district.township_a,
+        kind=routine,
+        members=township_team,
+        enterprises=[enterprise_a],
+    )
+    draft = ready_draft(officer, routine, officer.org_unit, team, [enterprise_a])
+    client.force_login(officer)
+    for n in (2, 4):
+        content = client.get(step_url(draft, n)).content.decode()
+        assert ("多头检查提示" in content) is warned
+        if warned:
+            assert "东城街道" in content and earlier.isoformat() in content
+
+
+def test_repeat_window_is_configurable_and_own_unit_is_not_warned(
+    client, settings, officer, team, district, routine, enterprise_a
+):
+    earlier = TODAY - dt.timedelta(days=45)
+    action_record(
+        user=officer,
+        date=earlier,
+        organizer=district.township_a,
+        kind=routine,
+        members=team,
+        enterprises=[enterprise_a],
+    )
+    action_record(
+        user=officer,
+        date=TODAY,
+        organizer=officer.org_unit,
+        kind=routine,
+        members=team,
+        enterprises=[enterprise_a],
+    )
+    settings.INSPECTION_REPEAT_DAYS = 60
+    draft = ready_draft(officer, routine, officer.org_unit, team, [enterprise_a])
+    client.force_login(officer)
+    warnings = client.get(step_url(draft, 2)).context["warnings"]
+    assert [w.action.organizer for w in warnings] == [district.township_a]  # not our own visit today
+
+
+# ---------------------------------------------------------------- photos
+
+
+def test_non_image_is_refused_and_a_png_ends_up_on_the_record(
+    client, officer, team, routine, enterprise_a, items, township_a_user, township_b_user
+):
+    draft = ready_draft(officer, routine, officer.org_unit, team, [enterprise_a])
+    client.force_login(officer)
+    fake = SimpleUploadedFile("现场.jpg", b"MZ\x90\x00 this is not a picture", content_type="image/jpeg")
+    response = client.post(step_url(draft, 3), {f"photo-{enterprise_a.pk}": fake, "upload": enterprise_a.pk})
+    assert response.status_code == 200
+    assert "“现场.jpg”不是有效的图片文件" in response.content.decode()
+    assert not RecordPhoto.objects.exists()
+
+    response = client.post(step_url(draft, 3), {f"photo-{enterprise_a.pk}": png(), "upload": enterprise_a.pk})
+    assert response.status_code == 302
+    photo = RecordPhoto.objects.get()
+    assert photo.draft == draft and photo.image.name.endswith(".png")
+    page = client.get(step_url(draft, 3)).content.decode()
+    photo_url = reverse("inspections:photo", args=[photo.pk])
+    assert photo_url in page and "/media/" not in page
+    assert client.get(photo_url)["Content-Type"] == "image/png"
+
+    client.post(step_url(draft, 4), {"submit": "1"})
+    photo.refresh_from_db()
+    record = InspectionRecord.objects.get()
+    assert photo.record == record and photo.draft is None
+    assert photo_url in client.get(reverse("inspections:record_detail", args=[record.pk])).content.decode()
+    client.force_login(township_a_user)  # the enterprise is theirs: they may see it
+    assert client.get(photo_url).status_code == 200
+    client.force_login(township_b_user)
+    assert client.get(photo_url).status_code == 404
+
+
+def test_discarding_a_draft_removes_its_photos(client, officer, team, routine, enterprise_a):
+    draft = ready_draft(officer, routine, officer.org_unit, team, [enterprise_a])
+    client.force_login(officer)
+    client.post(step_url(draft, 3), {f"photo-{enterprise_a.pk}": png(), "upload": enterprise_a.pk})
+    assert RecordPhoto.objects.count() == 1
+    client.post(reverse("inspections:draft_discard", args=[draft.pk]))
+    assert not InspectionDraft.objects.exists() and not RecordPhoto.objects.exists()
+
+
+# ---------------------------------------------------------------- planned inspections (双随机)
+
+
+def test_planned_inspection_is_completed_not_duplicated(client, officer, team, routine, enterprise_a, items):
+    planned = action_record(
+        user=officer,
+        date=TODAY - dt.timedelta(days=1),
+        organizer=officer.org_unit,
+        kind=routine,
+        members=team,
+        enterprises=[enterprise_a],
+        status=ActionStatus.PLANNED,
+    )
+    assert planned.number == ""
+    client.force_login(officer)
+    assert "开始录入" in client.get(reverse("inspections:action_detail", args=[planned.pk])).content.decode()
+    response = client.post(reverse("inspections:planned_start", args=[planned.pk]))
+    draft = InspectionDraft.objects.get()
+    assert response.url == step_url(draft, 1) and draft.planned_action == planned
+    assert draft.data["enterprises"] == [enterprise_a.pk]
+    assert set(draft.data["basics"]["members"]) == {m.pk for m in team}
+    # 开始录入 again resumes the same draft
+    client.post(reverse("inspections:planned_start", args=[planned.pk]))
+    assert InspectionDraft.objects.count() == 1
+
+    client.post(step_url(draft, 1), basics_post(routine, officer.org_unit, team))
+    client.post(step_url(draft, 3), {f"r-{enterprise_a.pk}-{items['space'].pk}": "noncompliant", "goto": "4"})
+    client.post(step_url(draft, 4), {"submit": "1"})
+    planned.refresh_from_db()
+    assert InspectionAction.objects.count() == 1
+    assert planned.status == ActionStatus.DONE and planned.number and planned.date == TODAY
+    record = planned.records.get()
+    assert record.number and record.results.get().result == "noncompliant"
+    assert not InspectionDraft.objects.exists()
+
+
+def test_planned_enterprises_cannot_be_changed(client, officer, team, routine, enterprise_a, district):
+    other = EnterpriseFactory(jurisdiction=district.township_a)
+    planned = action_record(
+        user=officer,
+        date=TODAY,
+        organizer=officer.org_unit,
+        kind=routine,
+        members=team,
+        enterprises=[enterprise_a],
+        status=ActionStatus.PLANNED,
+    )
+    client.force_login(officer)
+    client.post(reverse("inspections:planned_start", args=[planned.pk]))
+    draft = InspectionDraft.objects.get()
+    response = client.post(step_url(draft, 2), {"add": other.pk}, follow=True)
+    assert "计划检查的被检查单位不能更改。" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.data["enterprises"] == [enterprise_a.pk]
+
+
+# ---------------------------------------------------------------- detail pages
+
+
+def test_detail_pages_stay_within_a_query_ceiling(
+    client, officer, team, routine, district, items, django_assert_max_num_queries
+):
+    enterprises = [EnterpriseFactory(jurisdiction=district.community_a) for _ in range(6)]
+    action = action_record(
+        user=officer,
+        date=TODAY,
+        organizer=officer.org_unit,
+        kind=routine,
+        members=team,
+        enterprises=enterprises,
+    )
+    record = action.records.first()
+    for item in items.values():
+        CheckResult.objects.create(record=record, item=item, result="noncompliant", note="问题")
+    for _ in range(3):
+        RecordPhoto.objects.create(
+            record=record, enterprise=record.enterprise, image=png(), uploaded_by=officer
+        )
+    client.force_login(officer)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("inspections:action_detail", args=[action.pk]))
+    assert len(page.context["records"]) == 6
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("inspections:record_detail", args=[record.pk]))
+    content = page.content.decode()
+    assert content.count("result-noncompliant") == 4 and "{# record-pdf-link #}" not in content
+
+
+def test_action_list_links_numbers_to_the_detail_page(client, officer, team, routine, enterprise_a):
+    action = action_record(
+        user=officer,
+        date=TODAY,
+        organizer=officer.org_unit,
+        kind=routine,
+        members=team,
+        enterprises=[enterprise_a],
+    )
+    client.force_login(officer)
+    content = client.get(reverse("inspections:action_list")).content.decode()
+    assert f'href="{reverse("inspections:action_detail", args=[action.pk])}"' in content
+
+
+def test_service_refuses_an_organiser_the_user_may_not_act_for(township_a_user, district, enterprise_a):
+    from django.core.exceptions import ValidationError
+
+    from inspections.models import InspectionKind
+    from inspections.services import action_record
+
+    with pytest.raises(ValidationError) as exc:
+        action_record(
+            user=township_a_user,
+            date=TODAY,
+            organizer=district.township_b,
+            kind=InspectionKind.objects.get(code="supervision"),
+            members=[township_a_user],
+            enterprises=[enterprise_a],
+        )
+    assert "organizer" in exc.value.message_dict
