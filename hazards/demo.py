@@ -33,7 +33,15 @@ from .choices import (
     HazardState,
     ListingLevel,
 )
-from .models import DeadlineExtension, Hazard, HazardCategory, HazardEvent, Rectification, RectificationPhoto
+from .models import (
+    DeadlineExtension,
+    Hazard,
+    HazardCategory,
+    HazardEvent,
+    HazardPhoto,
+    Rectification,
+    RectificationPhoto,
+)
 from .services import hazards_mark_overdue
 
 # (category code, description, location, measures) of hazards found other than by inspection.
@@ -694,6 +702,9 @@ def reset_hazards() -> None:
         photo.image.delete(save=False)
     photos.delete()
     Rectification.objects.filter(hazard__in=hazards).delete()
+    for found in HazardPhoto.objects.filter(hazard__in=hazards):  # photos users added in the demo
+        found.image.delete(save=False)
+    HazardPhoto.objects.filter(hazard__in=hazards).delete()
     DeadlineExtension.objects.filter(hazard__in=hazards).delete()
     hazards.delete()
     # After the rows, so that '-' rows written by the delete (history not paused) go as well; the m2m

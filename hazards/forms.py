@@ -76,6 +76,28 @@ class HazardFieldsForm(forms.Form):
         }
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; their content is checked by the service (accounts.uploads)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*", "multiple": True, "capture": "environment"}),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(f, initial) for f in data if f]
+        return [one(data, initial)] if data else []
+
+
 class HazardForm(HazardFieldsForm):
     """登记隐患 by hand: the enterprise was picked on the page before (search within the change scope)."""
 
@@ -88,6 +110,12 @@ class HazardForm(HazardFieldsForm):
         choices=[c for c in HazardSource.choices if c[0] != HazardSource.INSPECTION],
     )
     found_on = forms.DateField(label=_("发现日期"), widget=date_input(), initial=timezone.localdate)
+    # Gallery or camera: the photo of the hazard is often taken before the form is opened.
+    photos = PhotosField(
+        label=_("隐患照片"),
+        widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
+        help_text=_("可多选；只能上传 JPG、PNG、WEBP 或 GIF 照片。"),
+    )
 
     field_order = [
         "enterprise",
@@ -103,6 +131,7 @@ class HazardForm(HazardFieldsForm):
         "measures",
         "funds",
         "contingency_plan",
+        "photos",
     ]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
@@ -120,6 +149,7 @@ class HazardForm(HazardFieldsForm):
             found_on=c["found_on"],
             deadline=c["deadline"],
             responsible_unit=c.get("responsible_unit") or enterprise.township,
+            photos=c.get("photos") or (),
             **self.five(),
         )
 
@@ -144,28 +174,6 @@ class FromResultForm(HazardFieldsForm):
             "description": c.get("description") or "",
             **self.five(),
         }
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos in one input; their content is checked by the service (accounts.uploads)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": "image/*", "multiple": True, "capture": "environment"}),
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        one = super().clean
-        if isinstance(data, list | tuple):
-            return [one(f, initial) for f in data if f]
-        return [one(data, initial)] if data else []
 
 
 class RectificationForm(forms.Form):

@@ -190,6 +190,27 @@ def rectification_photo_path(instance: "RectificationPhoto", filename: str) -> s
     return f"hazards/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
+class HazardPhoto(models.Model):
+    """隐患照片: the hazard as found, taken when it is recorded."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.PROTECT, related_name="found_photos"
+    )
+    image = models.ImageField(_("照片"), upload_to=rectification_photo_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("隐患照片")
+        verbose_name_plural = _("隐患照片")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
 class Rectification(models.Model):
     """整改记录: what the enterprise did, as logged by the unit following the hazard."""
 

@@ -29,6 +29,7 @@ from .models import (
     Hazard,
     HazardCategory,
     HazardEvent,
+    HazardPhoto,
     Rectification,
     RectificationPhoto,
 )
@@ -180,6 +181,12 @@ def rectification_photo_get(*, user: User, pk: int) -> RectificationPhoto:
     """A rectification photo whose hazard the user may view; 404 otherwise (never a bare /media/ link)."""
     visible = restrict(Hazard.objects.all(), user).values("pk")
     return get_object_or_404(RectificationPhoto.objects.filter(rectification__hazard__in=visible), pk=pk)
+
+
+def hazard_photo_get(*, user: User, pk: int) -> HazardPhoto:
+    """A photo of a hazard as found, if the user may view the hazard; 404 otherwise."""
+    visible = restrict(Hazard.objects.all(), user).values("pk")
+    return get_object_or_404(HazardPhoto.objects.filter(hazard__in=visible), pk=pk)
 
 
 def check_result_get(*, user: User, pk: int) -> CheckResult:

@@ -40,6 +40,7 @@ from .models import (
     Hazard,
     HazardCategory,
     HazardEvent,
+    HazardPhoto,
     Rectification,
     RectificationPhoto,
 )
@@ -66,6 +67,7 @@ class HazardData:
     contingency_plan: str = ""
     inspection_record: InspectionRecord | None = None
     check_result: CheckResult | None = None
+    photos: Sequence[UploadedFile] = ()
 
 
 # ---------------------------------------------------------------- who may do what
@@ -192,6 +194,7 @@ def hazard_record(*, user: User, data: HazardData) -> Hazard:
     """登记隐患: a new ledger entry in 待整改, numbered, placed where its enterprise is."""
     _require(user.role != Role.LEADER and not scope_for(user, "change").nothing, _("您没有登记隐患的权限。"))
     check_hazard_data(user=user, data=data)
+    _photos_checked(data.photos)
     enterprise = data.enterprise
     hazard = Hazard(
         number=hazard_number(enterprise=enterprise, year=data.found_on.year),
@@ -220,6 +223,8 @@ def hazard_record(*, user: User, data: HazardData) -> Hazard:
     hazard._history_user = user
     hazard.save()
     hazard.sectors.set(enterprise.sectors.all())
+    for f in data.photos:
+        HazardPhoto.objects.create(hazard=hazard, image=f, uploaded_by=user)
     _event(hazard, user, EventKind.CREATED, note=hazard.get_source_display())
     return hazard
 

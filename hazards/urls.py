@@ -14,6 +14,7 @@ urlpatterns = [
     path("verify/", views.verification_list, name="verification_list"),
     path("listed/", views.listed_list, name="listed_list"),
     path("photos/<int:pk>/", views.photo, name="photo"),
+    path("found-photos/<int:pk>/", views.found_photo, name="found_photo"),
     path("<int:pk>/", views.hazard_detail, name="hazard_detail"),
     # One small POST view per action on a hazard (hazard page, home page and 待复查 queue)
     path("<int:pk>/rectify/", views.rectification_add, name="rectification_add"),

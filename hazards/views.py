@@ -116,7 +116,7 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您没有登记隐患的权限。"))
     writable = restrict(Enterprise.objects.select_related("jurisdiction__parent"), user, "change")
     if request.method == "POST":
-        form = HazardForm(request.POST, user=user)
+        form = HazardForm(request.POST, request.FILES, user=user)
         enterprise = writable.filter(pk=_int(request.POST.get("enterprise"))).first()
         if form.is_valid():
             try:
@@ -277,7 +277,16 @@ def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A rectification photo through the scoping rule: never a bare /media/ link."""
-    found = selectors.rectification_photo_get(user=request.user, pk=pk)
+    return _image_response(selectors.rectification_photo_get(user=request.user, pk=pk))
+
+
+@login_required
+def found_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo of the hazard as found, through the scoping rule."""
+    return _image_response(selectors.hazard_photo_get(user=request.user, pk=pk))
+
+
+def _image_response(found) -> FileResponse:
     content_type = mimetypes.guess_type(found.image.name)[0] or "application/octet-stream"
     response = FileResponse(found.image.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"

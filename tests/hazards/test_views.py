@@ -181,6 +181,26 @@ def test_record_a_hazard(client, township_a_user, enterprise_a, district):
     assert hazard.created_by == township_a_user and hazard.location == "一号车间"
 
 
+def test_record_with_photos_of_the_hazard_served_only_in_scope(
+    client, township_a_user, township_b_user, enterprise_a
+):
+    client.force_login(township_a_user)
+    fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(new_url(), {**form_post(enterprise_a), "photos": [fake]})
+    assert response.status_code == 200 and not Hazard.objects.exists()
+    assert "不是有效的图片" in response.content.decode()
+
+    response = client.post(new_url(), {**form_post(enterprise_a), "photos": [png("a.png"), png("b.png")]})
+    hazard = Hazard.objects.get()
+    photos = list(hazard.found_photos.all())
+    assert len(photos) == 2 and all(p.image.name.endswith(".png") for p in photos)
+    url = reverse("hazards:found_photo", args=[photos[0].pk])
+    assert url in client.get(hazard.get_absolute_url()).content.decode()
+    assert client.get(url)["Content-Type"] == "image/png"
+    client.force_login(township_b_user)
+    assert client.get(url).status_code == 404
+
+
 def test_major_hazard_without_five_implementations_is_refused_inline(client, officer, enterprise_a):
     client.force_login(officer)
     response = client.post(new_url(), form_post(enterprise_a, level="major", responsible_person=""))
