@@ -68,7 +68,10 @@ def ledger(enterprises, prefix=""):
 
 
 with transaction.atomic():
-    root = OrgUnit.objects.create(name="基准区", kind=OrgKind.DISTRICT)
+    # Hazard numbers run per district and are unique in the installation (one district each), so the
+    # bench works inside the existing district when there is one, e.g. on a database with the demo.
+    root = OrgUnit.objects.filter(kind=OrgKind.DISTRICT, parent=None).order_by("pk").first()
+    root = root or OrgUnit.objects.create(name="基准区", kind=OrgKind.DISTRICT)
     towns = [OrgUnit.objects.create(name=f"基准街道{t}", kind=OrgKind.STREET, parent=root) for t in range(16)]
     user = User.objects.create(username="bench_officer", role=Role.OFFICER, org_unit=root)
     enterprises = Enterprise.objects.bulk_create(
