@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -124,6 +125,12 @@ def scope_for(user: User, action: Action = "view") -> Scope:
     return scope
 
 
+def unit_scope(unit) -> Scope:
+    """What a unit itself covers (not a user of it): the whole district for the district, a township's
+    subtree, a department's sectors. For work done in a unit's name, e.g. the pool of a 双随机 draw."""
+    return Scope(everything=True) if unit.is_district else _unit_scope(unit)
+
+
 def _unit_scope(unit) -> Scope:
     if unit.is_department:
         from .models import Sector
@@ -153,7 +160,8 @@ def get_object_in_scope(queryset: QuerySet, user: User, action: Action = "view",
     """The one record matching `lookup` within the user's scope, or 404 — never 403 with content."""
     try:
         return restrict(queryset, user, action).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        # A hand-typed id that is no id at all ("abc" in an API path) finds nothing, as in DRF.
         raise Http404 from exc
 
 

@@ -32,7 +32,8 @@ def validate_image(file: UploadedFile) -> str:
         with Image.open(file) as image:
             image.verify()
             image_format = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # A few KB can declare a 20000×20000 image (a decompression bomb): refused like any non-image.
         raise ValidationError(
             _("“%(name)s”不是有效的图片文件，只能上传 JPG、PNG、WEBP 或 GIF 照片。") % {"name": file.name},
             code="not_image",

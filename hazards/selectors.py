@@ -18,7 +18,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.choices import TOWNSHIP_KINDS, OrgKind
+from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
 from accounts.models import OrgUnit, User
 from accounts.scoping import get_object_in_scope, restrict
 from inspections.models import CheckResult
@@ -109,8 +109,12 @@ def hazards_to_follow(*, user: User, today: dt.date | None = None) -> QuerySet[H
 
 
 def verification_queue(*, user: User) -> QuerySet[Hazard]:
-    """待复查: rectifications reported and waiting for the officer's pass or fail."""
-    return hazard_list(user=user, action="change").filter(state=HazardState.VERIFYING).order_by("updated")
+    """待复查: rectifications reported and waiting for the officer's pass or fail. A department does not
+    verify what it follows itself (services.may_verify), so those are not in its queue."""
+    queue = hazard_list(user=user, action="change").filter(state=HazardState.VERIFYING)
+    if user.role == Role.DEPARTMENT:
+        queue = queue.exclude(responsible_unit_id=user.org_unit_id)
+    return queue.order_by("updated")
 
 
 def pending_extensions(*, user: User) -> QuerySet[DeadlineExtension]:

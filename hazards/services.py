@@ -6,7 +6,7 @@ happens and the other gets a message saying what the hazard has become. Nothing 
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -90,7 +90,9 @@ def may_verify(user: User, hazard: Hazard) -> bool:
     logged the rectification, so nobody signs off their own work."""
     if is_district_user(user):
         return True
-    return user.role == Role.DEPARTMENT and may_follow(user, hazard)
+    if user.role != Role.DEPARTMENT or hazard.responsible_unit_id == user.org_unit_id:
+        return False  # a department following the hazard itself does not verify its own work
+    return may_follow(user, hazard)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -168,12 +170,20 @@ def check_hazard_data(*, user: User, data: HazardData, today: dt.date | None = N
     unit = data.responsible_unit
     if not (unit.is_township or unit.is_department or unit.is_district):
         add("responsible_unit", _("跟踪责任单位应为街道/乡镇、部门或区安委办。"))
-    if data.inspection_record is not None and data.inspection_record.enterprise_id != data.enterprise.pk:
-        add("inspection_record", _("检查记录与隐患所属单位不一致。"))
-    if data.check_result is not None and data.check_result.record_id != getattr(
-        data.inspection_record, "pk", None
-    ):
-        add("check_result", _("检查事项不属于该检查记录。"))
+    elif not unit.is_active:
+        add("responsible_unit", _("该单位已停用，不能跟踪隐患。"))
+    elif unit.is_township and not data.enterprise.jurisdiction.path.startswith(unit.path):
+        # Another township could not even see the hazard: it would be told of it and find nothing.
+        add("responsible_unit", _("跟踪责任单位为街道/乡镇时，应为该单位所在的街道/乡镇。"))
+    if data.funds is not None and data.funds < 0:
+        add("funds", _("整改资金不能为负数。"))
+    if data.inspection_record is not None:
+        if data.inspection_record.enterprise_id != data.enterprise.pk:
+            add("inspection_record", _("检查记录与隐患所属单位不一致。"))
+        if data.source != HazardSource.INSPECTION:
+            add("source", _("关联了检查记录的隐患，来源应为“检查发现”。"))
+    if data.check_result is not None:
+        _check_result_problems(data, add)
     if data.level == HazardLevel.MAJOR:
         # 五落实: all five are required for a major hazard.
         five = {
@@ -189,10 +199,23 @@ def check_hazard_data(*, user: User, data: HazardData, today: dt.date | None = N
         raise ValidationError(errors)
 
 
+def _check_result_problems(data: HazardData, add: Callable[[str, str], None]) -> None:
+    result = data.check_result
+    if result.record_id != getattr(data.inspection_record, "pk", None):
+        add("check_result", _("检查事项不属于该检查记录。"))
+    elif result.result != CheckResultValue.NONCOMPLIANT:
+        add("check_result", _("只有“不符合”的检查事项可以登记为隐患。"))
+    elif result.hazards.exclude(state=HazardState.VOID).exists():
+        add("check_result", _("该检查事项已登记为隐患。"))
+
+
 @transaction.atomic
 def hazard_record(*, user: User, data: HazardData) -> Hazard:
     """登记隐患: a new ledger entry in 待整改, numbered, placed where its enterprise is."""
     _require(user.role != Role.LEADER and not scope_for(user, "change").nothing, _("您没有登记隐患的权限。"))
+    if data.check_result is not None:
+        # Two clicks on 登记为隐患 at once: the second waits here, then finds the first one's hazard.
+        CheckResult.objects.select_for_update().get(pk=data.check_result.pk)
     check_hazard_data(user=user, data=data)
     _photos_checked(data.photos)
     enterprise = data.enterprise
@@ -216,16 +239,17 @@ def hazard_record(*, user: User, data: HazardData) -> Hazard:
         measures=data.measures.strip(),
         funds=data.funds,
         contingency_plan=data.contingency_plan.strip(),
-        is_overdue=data.deadline < timezone.localdate(),
-        overdue_since=data.deadline + dt.timedelta(days=1) if data.deadline < timezone.localdate() else None,
         created_by=user,
     )
+    newly_overdue = _settle_overdue(hazard)
     hazard._history_user = user
     hazard.save()
     hazard.sectors.set(enterprise.sectors.all())
     for f in data.photos:
         HazardPhoto.objects.create(hazard=hazard, image=f, uploaded_by=user)
     _event(hazard, user, EventKind.CREATED, note=hazard.get_source_display())
+    if newly_overdue:
+        _log_overdue([hazard])
     return hazard
 
 
@@ -363,10 +387,11 @@ def hazard_reopen(*, user: User, hazard: Hazard, reason: str) -> Hazard:
     reason = _need_reason(reason)
     hazard.state = HazardState.RECTIFYING
     hazard.closed_on = None
-    today = timezone.localdate()
-    hazard.is_overdue = hazard.deadline < today
-    _save(hazard, user, ["state", "closed_on", "is_overdue"])
+    newly_overdue = _settle_overdue(hazard)
+    _save(hazard, user, ["state", "closed_on", "is_overdue", "overdue_since"])
     _event(hazard, user, EventKind.TRANSITION, before=HazardState.CLOSED, note=reason)
+    if newly_overdue:
+        _log_overdue([hazard])
     return hazard
 
 
@@ -425,14 +450,15 @@ def extension_decide(*, user: User, extension: DeadlineExtension, approve: bool,
     extension.decided_at = timezone.now()
     extension.decision_note = note.strip()
     extension.save()
+    newly_overdue = False
     if approve and hazard.state in ACTIVE_STATES:
         hazard.deadline = extension.new_deadline
-        hazard.is_overdue = hazard.deadline < timezone.localdate()
-        if not hazard.is_overdue:
-            hazard.overdue_since = None
+        newly_overdue = _settle_overdue(hazard)
         _save(hazard, user, ["deadline", "is_overdue", "overdue_since"])
     kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REFUSED
     _event(hazard, user, kind, note=note.strip(), extension=extension)
+    if newly_overdue:
+        _log_overdue([hazard])
     return extension
 
 
@@ -487,20 +513,25 @@ def hazard_delist(*, user: User, hazard: Hazard, on: dt.date | None = None) -> H
 # ---------------------------------------------------------------- the nightly overdue sweep
 
 
-@transaction.atomic
-def hazards_mark_overdue(*, today: dt.date | None = None) -> int:
-    """Mark open hazards past their deadline overdue and notify who must act. Idempotent: a hazard
-    already marked is left alone, and notification keys are unique, so a second run adds nothing."""
+def _settle_overdue(hazard: Hazard, today: dt.date | None = None) -> bool:
+    """The overdue flag of an open hazard from its deadline, after it is recorded, reopened or given a
+    new deadline. True when it has just become overdue: the caller then logs it and notifies as the
+    nightly sweep would, since the sweep only looks at hazards not flagged yet."""
     today = today or timezone.localdate()
-    due = list(
-        Hazard.objects.select_for_update(skip_locked=True)
-        .filter(state__in=ACTIVE_STATES, deadline__lt=today, is_overdue=False)
-        .select_related("enterprise", "responsible_unit")
-    )
+    if hazard.state not in ACTIVE_STATES or hazard.deadline >= today:
+        hazard.is_overdue, hazard.overdue_since = False, None
+        return False
+    since = hazard.deadline + dt.timedelta(days=1)
+    newly = not hazard.is_overdue or hazard.overdue_since != since
+    hazard.is_overdue, hazard.overdue_since = True, since
+    return newly
+
+
+def _log_overdue(hazards: list[Hazard]) -> None:
+    """The 逾期 line on each timeline and the notifications: to the responsible unit and, for a major
+    hazard, to the district office. Keys name the hazard and its deadline, so nobody is told twice."""
     notes = []
-    for hazard in due:
-        hazard.is_overdue = True
-        hazard.overdue_since = hazard.deadline + dt.timedelta(days=1)
+    for hazard in hazards:
         url = reverse("hazards:hazard_detail", args=[hazard.pk])
         title = _("隐患逾期未整改：%(number)s %(name)s") % {
             "number": hazard.number,
@@ -529,9 +560,25 @@ def hazards_mark_overdue(*, today: dt.date | None = None) -> int:
                     key=f"{key}:district",
                 )
             )
-    Hazard.objects.bulk_update(due, ["is_overdue", "overdue_since"], batch_size=500)
     HazardEvent.objects.bulk_create(
-        [HazardEvent(hazard=h, kind=EventKind.OVERDUE, note=_("超过整改期限")) for h in due], batch_size=500
+        [HazardEvent(hazard=h, kind=EventKind.OVERDUE, note=_("超过整改期限")) for h in hazards],
+        batch_size=500,
     )
     Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=500)
+
+
+@transaction.atomic
+def hazards_mark_overdue(*, today: dt.date | None = None) -> int:
+    """Mark open hazards past their deadline overdue and notify who must act. Idempotent: a hazard
+    already marked is left alone, and notification keys are unique, so a second run adds nothing."""
+    today = today or timezone.localdate()
+    due = list(
+        Hazard.objects.select_for_update(skip_locked=True)
+        .filter(state__in=ACTIVE_STATES, deadline__lt=today, is_overdue=False)
+        .select_related("enterprise", "responsible_unit")
+    )
+    for hazard in due:
+        _settle_overdue(hazard, today)
+    Hazard.objects.bulk_update(due, ["is_overdue", "overdue_since"], batch_size=500)
+    _log_overdue(due)
     return len(due)

@@ -209,7 +209,7 @@ def hazard_from_result(request: HttpRequest, check_result_pk: int) -> HttpRespon
 def _panels(user: User, hazard: Hazard, pending) -> dict[str, bool]:
     """Which action panels this user sees on this hazard: only those they may use now."""
     follow = services.may_follow(user, hazard)
-    verify = follow if user.role == Role.DEPARTMENT else services.may_verify(user, hazard)
+    verify = services.may_verify(user, hazard)
     district = services.is_district_user(user)
     state = hazard.state
     active = state in ACTIVE_STATES

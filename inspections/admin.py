@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin import RecordHistoryAdmin
 
 from .models import (
     CheckItem,
@@ -33,7 +34,7 @@ class RecordInline(admin.TabularInline):
 
 
 @admin.register(InspectionAction)
-class InspectionActionAdmin(SimpleHistoryAdmin):
+class InspectionActionAdmin(RecordHistoryAdmin):
     list_display = ["date", "number", "kind", "organizer", "person_count", "is_leader_led"]
     list_filter = ["kind", "is_leader_led", "organizer"]
     inlines = [RecordInline]
@@ -41,6 +42,12 @@ class InspectionActionAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # actions are entered through the app, where the counting and team rules apply
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # numbers, team size and records follow the service rules; edit in the app
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an inspection that happened stays on record
 
 
 class DrawPickInline(admin.TabularInline):
@@ -54,7 +61,7 @@ class DrawPickInline(admin.TabularInline):
 
 
 @admin.register(RandomDraw)
-class RandomDrawAdmin(SimpleHistoryAdmin):
+class RandomDrawAdmin(RecordHistoryAdmin):
     """Read-only: a published draw is a record; editing it would break its replay (复核)."""
 
     list_display = ["number", "title", "organizer", "planned_date", "enterprise_count", "created"]
@@ -80,7 +87,7 @@ class PlanTargetInline(admin.TabularInline):
 
 
 @admin.register(InspectionPlan)
-class InspectionPlanAdmin(SimpleHistoryAdmin):
+class InspectionPlanAdmin(RecordHistoryAdmin):
     list_display = ["title", "organizer", "year", "month", "created_by", "updated"]
     list_filter = ["year", "organizer"]
     search_fields = ["title", "organizer__name"]

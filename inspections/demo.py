@@ -268,7 +268,12 @@ def _random_draw(rng: random.Random, context: DemoContext):
     officer = context.users["officer"]
     sector_ids = [context.sectors["hazchem"].pk, context.sectors["industry-trade"].pk]
     pool = selectors.draw_enterprise_pool(
-        user=officer, sector_ids=sector_ids, township_ids=[], risk_grade_ids=[], weighted=True
+        user=officer,
+        organizer=context.departments["应急"],
+        sector_ids=sector_ids,
+        township_ids=[],
+        risk_grade_ids=[],
+        weighted=True,
     )
     seed = f"{rng.getrandbits(64):016x}"
     if not pool:

@@ -159,7 +159,14 @@ def _enterprise_row(enterprise) -> dict:
 
 @writer_required
 def draft_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
-    draft = selectors.draft_get(user=request.user, pk=pk)
+    try:
+        draft = selectors.draft_get(user=request.user, pk=pk)
+    except Http404:
+        # A second tap on 提交 after the first went through: the draft is gone, the action exists.
+        # Another user's draft still answers 404.
+        if request.method == "POST" and not InspectionDraft.objects.filter(pk=pk).exists():
+            return _already_submitted(request)
+        raise
     handler = {1: _step_basics, 2: _step_enterprises, 3: _step_visits, 4: _step_confirm}.get(step)
     if handler is None:
         return redirect(step_url(draft))
@@ -186,6 +193,11 @@ def _goto(request: HttpRequest, default: int) -> int:
 
 def _go(request: HttpRequest, draft: InspectionDraft, default: int) -> HttpResponse:
     return redirect(step_url(draft, _goto(request, default)))
+
+
+def _already_submitted(request: HttpRequest) -> HttpResponse:
+    messages.info(request, _("该草稿已提交或已删除，未重复提交。"))
+    return redirect("inspections:action_list")
 
 
 def _step_basics(request: HttpRequest, draft: InspectionDraft, pending: dict) -> HttpResponse:
@@ -258,10 +270,10 @@ def _step_enterprises(request: HttpRequest, draft: InspectionDraft, pending: dic
         ids = list(draft.data.get("enterprises") or [])
         q = request.POST.get("q", "")
         try:
-            if request.POST.get("add", "").isdigit():
+            if request.POST.get("add", "").isdecimal():
                 ids.append(int(request.POST["add"]))
                 services.draft_save(user=user, draft=draft, step=2, enterprise_ids=ids)
-            elif request.POST.get("remove", "").isdigit():
+            elif request.POST.get("remove", "").isdecimal():
                 ids = [pk for pk in ids if pk != int(request.POST["remove"])]
                 services.draft_save(user=user, draft=draft, step=2, enterprise_ids=ids)
             else:
@@ -361,7 +373,7 @@ def _step_visits(request: HttpRequest, draft: InspectionDraft, pending: dict) ->
                 return redirect(step_url(draft, goto))
             anchor = request.POST.get("upload", "")
             return redirect(
-                f"{step_url(draft, 3)}#panel-{anchor}" if anchor.isdigit() else step_url(draft, 3)
+                f"{step_url(draft, 3)}#panel-{anchor}" if anchor.isdecimal() else step_url(draft, 3)
             )
         messages.error(request, _("有照片未能上传，其他内容已保存。"))
     context = {
@@ -375,7 +387,7 @@ def _step_visits(request: HttpRequest, draft: InspectionDraft, pending: dict) ->
 def _save_photos(request: HttpRequest, draft: InspectionDraft, enterprise_ids: list[int]) -> dict:
     errors: dict[int, list[str]] = {}
     delete = request.POST.get("delete_photo", "")
-    if delete.isdigit():
+    if delete.isdecimal():
         services.draft_photo_delete(user=request.user, draft=draft, photo_id=int(delete))
     for enterprise_id in enterprise_ids:
         for file in request.FILES.getlist(f"photo-{enterprise_id}"):
@@ -396,6 +408,8 @@ def _step_confirm(request: HttpRequest, draft: InspectionDraft, pending: dict) -
         try:
             action = services.draft_submit(user=user, draft=draft)
         except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "draft" in exc.error_dict:
+                return _already_submitted(request)  # the other of two simultaneous taps won
             return _send_back(request, draft, exc)
         messages.success(
             request,
@@ -440,7 +454,10 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "members": list(action.members.select_related("org_unit").order_by("name", "username")),
             "records": records,
-            "can_start": planned and can_write(request.user),
+            # Only who may act for its organiser can complete a planned inspection (submit checks it too).
+            "can_start": planned
+            and can_write(request.user)
+            and selectors.may_plan_for(user=request.user, organizer=action.organizer),
         },
     )
 

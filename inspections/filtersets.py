@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import TOWNSHIP_KINDS, OrgKind
 from accounts.filtersets import ALL
 from accounts.models import OrgUnit, Sector
+from accounts.scoping import restrict
 from accounts.selectors import sectors_active, townships_visible
 
 from .choices import ActionStatus
@@ -63,15 +64,22 @@ class InspectionActionFilterSet(django_filters.FilterSet):
             "status",
         ]
 
+    def _visits(self):
+        """Only the visits the user may see match: a joint action must not turn up under a township or
+        sector because of another town's (or another sector's) enterprise the user cannot see."""
+        if self.request is None:
+            return InspectionRecord.objects.none()
+        return restrict(InspectionRecord.objects.all(), self.request.user, "view")
+
     def filter_township(self, queryset, name, value: OrgUnit):
-        visits = InspectionRecord.objects.filter(enterprise__jurisdiction__path__startswith=value.path)
+        visits = self._visits().filter(enterprise__jurisdiction__path__startswith=value.path)
         return queryset.filter(pk__in=visits.values("action_id"))
 
     def filter_sector(self, queryset, name, value: Sector):
         from django.db.models import Q
 
         ids = Sector.objects.filter(Q(pk=value.pk) | Q(parent=value)).values("pk")
-        visits = InspectionRecord.objects.filter(enterprise__sectors__in=ids)
+        visits = self._visits().filter(enterprise__sectors__in=ids)
         return queryset.filter(pk__in=visits.values("action_id"))
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
 from accounts.models import Enterprise, OrgUnit, Sector, User
-from accounts.scoping import get_object_in_scope, restrict, scope_for
+from accounts.scoping import get_object_in_scope, restrict, scope_for, unit_scope
 
 from .choices import ActionStatus, CheckResultValue
 from .models import (
@@ -45,10 +45,16 @@ def action_list(*, user: User) -> QuerySet[InspectionAction]:
 
 
 def action_list_rows(*, user: User) -> QuerySet[InspectionAction]:
-    """The list page's rows: each action with its visit count, in one query (no N+1)."""
-    return (
-        action_list(user=user).annotate(visit_count=Count("records", distinct=True)).order_by("-date", "-pk")
-    )
+    """The list page's rows: each action with its visit count, in one query (no N+1).
+
+    The count is of the visits the user may see, as the action's page lists them: on a joint action
+    a township counts its own enterprises, not the other towns'.
+    """
+    visits = Count("records", distinct=True)
+    if not scope_for(user).everything:
+        visible = restrict(InspectionRecord.objects.all(), user).values("pk")
+        visits = Count("records", filter=Q(records__in=visible), distinct=True)
+    return action_list(user=user).annotate(visit_count=visits).order_by("-date", "-pk")
 
 
 def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str, int]:
@@ -232,18 +238,20 @@ def draw_picks(*, draw) -> QuerySet:
 
 
 def draw_enterprise_pool(
-    *, user: User, sector_ids, township_ids, risk_grade_ids, weighted: bool
+    *, user: User, organizer: OrgUnit, sector_ids, township_ids, risk_grade_ids, weighted: bool
 ) -> list[tuple[int, int]]:
-    """单位名录库: operating enterprises the user may inspect matching the filters, as (id, weight).
+    """单位名录库: operating enterprises matching the filters that the user may inspect and that lie in
+    the organising unit's own remit (a district officer drawing for a township draws from that
+    township only), as (id, weight).
 
     A sector takes in its sub-sectors (工贸 → 机械 …), a township its communities.
     """
     from accounts.choices import EnterpriseStatus
-    from accounts.models import Enterprise, OrgUnit, Sector
 
     from .draws import grade_weight
 
     pool = restrict(Enterprise.objects.filter(status=EnterpriseStatus.OPERATING), user, "change")
+    pool = pool.filter(unit_scope(organizer).q(Enterprise))
     if sector_ids:
         sectors = Sector.objects.filter(Q(pk__in=sector_ids) | Q(parent__in=sector_ids)).values("pk")
         pool = pool.filter(pk__in=Enterprise.objects.filter(sectors__in=sectors).values("pk"))

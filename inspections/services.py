@@ -73,28 +73,66 @@ def record_number(*, organizer: OrgUnit, year: int) -> str:
     return number_label(organizer, RECORD_MARK, year, serial)
 
 
-def _check_results(results: Sequence[ResultData]) -> None:
+def _check_results(
+    results: Sequence[ResultData], *, applicable: set[int] | None = None, kept: frozenset[int] = frozenset()
+) -> None:
+    """`applicable`: the items of the enterprise's sectors, when known (an API client may send any id);
+    `kept`: items the record already has, which stay allowed though retired or re-sectored since."""
     valid = set(CheckResultValue.values)
     if any(r.result not in valid for r in results):
         raise ValidationError({"results": _("检查结果只能是符合、不符合或不涉及。")})
     ids = [r.item_id for r in results]
     if len(set(ids)) != len(ids):
         raise ValidationError({"results": _("同一检查事项只能记录一次结果。")})
-    if CheckItem.objects.filter(pk__in=ids, is_active=True).count() != len(set(ids)):
+    new = set(ids) - kept
+    if CheckItem.objects.filter(pk__in=new, is_active=True).count() != len(new):
         raise ValidationError({"results": _("检查事项不存在或已停用。")})
+    if applicable is not None and new - applicable:
+        raise ValidationError({"results": _("检查事项不属于被检查单位的行业领域。")})
+
+
+def _applicable_item_ids(enterprise_ids) -> dict[int, set[int]]:
+    """The published items each enterprise may be checked on (its sectors and their parents)."""
+    enterprises = Enterprise.objects.filter(pk__in=list(enterprise_ids)).prefetch_related("sectors")
+    items = selectors.check_items_by_enterprise(enterprises)
+    return {pk: {i.pk for i in found} for pk, found in items.items()}
 
 
 @transaction.atomic
-def record_save_visit(*, record: InspectionRecord, visit: VisitData, user: User) -> InspectionRecord:
-    """Write one visit's findings and item results onto its record (replacing earlier results)."""
-    _check_results(visit.results)
+def record_save_visit(
+    *,
+    record: InspectionRecord,
+    visit: VisitData,
+    user: User,
+    applicable: set[int] | None = None,
+    kept: frozenset[int] = frozenset(),
+) -> InspectionRecord:
+    """Write one visit's findings and item results onto its record (replacing earlier results).
+
+    Results whose item stays are updated in place, not deleted and re-created: a hazard registered
+    from a 不符合 result (登记为隐患) keeps its link, so the item is not offered for registering twice.
+    """
+    _check_results(visit.results, applicable=applicable, kept=kept)
     record.findings = visit.findings
     record.note = visit.note
     record._history_user = user
     record.save()
-    record.results.all().delete()
+    wanted = {r.item_id: r for r in visit.results}
+    record.results.exclude(item_id__in=list(wanted)).delete()
+    existing = {r.item_id: r for r in record.results.all()}
+    changed = []
+    for item_id, old in existing.items():
+        given = wanted[item_id]
+        if (old.result, old.note) != (given.result, given.note):
+            old.result, old.note = given.result, given.note
+            changed.append(old)
+    CheckResult.objects.bulk_update(changed, ["result", "note"])
     CheckResult.objects.bulk_create(
-        [CheckResult(record=record, item_id=r.item_id, result=r.result, note=r.note) for r in visit.results]
+        [
+            CheckResult(record=record, item_id=r.item_id, result=r.result, note=r.note)
+            for r in visit.results
+            if r.item_id not in existing
+        ]
     )
     return record
 
@@ -144,8 +182,9 @@ def check_action_rules(
     check_team_certificates(kind=kind, members=members, on=on)
     if set(visits) - enterprise_ids:
         raise ValidationError({"results": _("检查结果对应的单位不在本次检查中。")})
-    for visit in visits.values():
-        _check_results(visit.results)
+    applicable = _applicable_item_ids(pk for pk, visit in visits.items() if visit.results)
+    for pk, visit in visits.items():
+        _check_results(visit.results, applicable=applicable.get(pk, set()))
 
 
 @transaction.atomic
@@ -318,6 +357,7 @@ def draw_create(
     criteria = _draw_criteria(sector_ids=sector_ids, township_ids=township_ids, risk_grade_ids=risk_grade_ids)
     pool = selectors.draw_enterprise_pool(
         user=user,
+        organizer=organizer,
         sector_ids=list(sector_ids),
         township_ids=list(township_ids),
         risk_grade_ids=list(risk_grade_ids),
@@ -507,15 +547,26 @@ def plan_update(
 
 
 def _check_record_writable(*, user: User, record: InspectionRecord) -> None:
-    if not restrict(InspectionRecord.objects.filter(pk=record.pk), user, "change").exists():
-        raise PermissionDenied(_("您没有修改该检查记录的权限。"))
+    """A record is the organising unit's document: seeing its enterprise is not enough to rewrite it."""
+    from .selectors import may_plan_for
+
+    in_scope = restrict(InspectionRecord.objects.filter(pk=record.pk), user, "change").exists()
+    if not in_scope or not may_plan_for(user=user, organizer=record.action.organizer):
+        raise PermissionDenied(_("您没有修改该检查记录的权限：检查记录只能由检查单位修改。"))
 
 
 @transaction.atomic
 def record_update(*, user: User, record: InspectionRecord, visit: VisitData) -> InspectionRecord:
-    """修改检查记录: findings, note and item results, by someone who may change its enterprise's records."""
+    """修改检查记录: findings, note and item results, by someone who may change its enterprise's records.
+
+    Only inspections that happened: a planned one (双随机, 计划中) gets its results when it is completed.
+    """
     _check_record_writable(user=user, record=record)
-    return record_save_visit(record=record, visit=visit, user=user)
+    if record.action.status != ActionStatus.DONE:
+        raise ValidationError({"status": _("该检查尚未完成，请通过“开始录入”完成检查后再填写检查结果。")})
+    applicable = _applicable_item_ids([record.enterprise_id]).get(record.enterprise_id, set())
+    kept = frozenset(record.results.values_list("item_id", flat=True))
+    return record_save_visit(record=record, visit=visit, user=user, applicable=applicable, kept=kept)
 
 
 @transaction.atomic
@@ -705,6 +756,10 @@ def draft_start(*, user: User, planned_action: InspectionAction | None = None) -
         return InspectionDraft.objects.create(owner=user, data={"basics": basics})
     if planned_action.status != ActionStatus.PLANNED:
         raise ValidationError({"planned_action": _("该检查不是计划中的检查，不能开始录入。")})
+    if not may_plan_for(user=user, organizer=planned_action.organizer):
+        # Submitting would be refused on the organiser anyway: say so before the form is filled in.
+        message = _("该计划检查由%(unit)s组织，您不能录入。") % {"unit": planned_action.organizer}
+        raise ValidationError({"planned_action": message})
     enterprise_ids = list(planned_action.records.order_by("pk").values_list("enterprise_id", flat=True))
     if restrict(Enterprise.objects.filter(pk__in=enterprise_ids), user, "change").count() != len(
         enterprise_ids

@@ -79,7 +79,7 @@ def check_item_list(request: HttpRequest) -> HttpResponse:
     """检查事项清单: published read-only to every user, optionally for one sector."""
     items = selectors.check_items_published()
     sector_id = request.GET.get("sector", "")
-    if sector_id.isdigit():
+    if sector_id.isdecimal():  # not isdigit: "²" is a digit int() refuses
         items = items.filter(sector_id=int(sector_id))
     return render(
         request,
@@ -203,6 +203,7 @@ def draw_create(request: HttpRequest) -> HttpResponse:
 def _draw_preview(user, kwargs: dict) -> dict:
     pool = selectors.draw_enterprise_pool(
         user=user,
+        organizer=kwargs["organizer"],
         sector_ids=kwargs["sector_ids"],
         township_ids=kwargs["township_ids"],
         risk_grade_ids=kwargs["risk_grade_ids"],

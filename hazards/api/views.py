@@ -85,6 +85,8 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     changes only through the actions below, never by editing. Nothing is ever deleted."""
 
     filterset_class = HazardFilterSet
+    # An id that is not a number is no hazard: 404 from the router, not a ValueError from the query.
+    lookup_value_regex = r"[0-9]+"
     # Leaders read; whether a role may act is decided after the hazard is found in scope, so a
     # hazard the caller cannot see answers 404 whatever the role.
     permission_classes = [IsAuthenticated]

@@ -3,7 +3,7 @@ import mimetypes
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -185,7 +185,10 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
         """One photo's image, for whoever may see the record; 404 otherwise."""
         photo = get_object_or_404(self.get_object().photos, pk=photo_pk)
         content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-        response = FileResponse(photo.image.open("rb"), content_type=content_type)
+        try:
+            response = FileResponse(photo.image.open("rb"), content_type=content_type)
+        except FileNotFoundError as exc:  # the row outlived its file (a restore, a cleaned disk)
+            raise Http404 from exc
         response["Cache-Control"] = "private, max-age=3600"
         return response
 

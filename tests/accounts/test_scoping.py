@@ -201,3 +201,9 @@ def test_api_token_refused_for_wrong_password(api, township_a_user):
 
 def test_api_requires_authentication(api, enterprise_a):
     assert api.get("/api/v1/enterprises/").status_code in (401, 403)
+
+
+def test_api_id_that_is_not_a_number_is_404_not_an_error(api, officer, enterprise_a):
+    api.force_authenticate(officer)
+    assert api.get("/api/v1/enterprises/abc/").status_code == 404
+    assert api.get(f"/api/v1/enterprises/{enterprise_a.pk}/").status_code == 200

@@ -281,11 +281,12 @@ def test_action_list_and_detail_queries_stay_flat(
 
 
 @pytest.fixture
-def record_a(officer, team, enterprise_a, items):
+def record_a(officer, team, enterprise_a, items, district):
+    """A record of an inspection organised by township A (entered for it by the district office)."""
     action = action_record(
         user=officer,
         date=dt.date(2026, 5, 6),
-        organizer=officer.org_unit,
+        organizer=district.township_a,
         kind=InspectionKind.objects.get(code="routine"),
         members=team,
         enterprises=[enterprise_a],
@@ -311,6 +312,25 @@ def test_township_updates_its_record_and_patch_keeps_what_was_not_sent(api, town
     assert record_a.history.first().history_user == township_a_user
     bad = api.patch(url, {"results": [{"item": items["trade"].pk, "result": "maybe"}]}, format="json")
     assert bad.status_code == 400 and "results" in bad.json()
+
+
+def test_a_record_is_changed_only_by_its_organising_unit(
+    api, officer, team, township_a_user, enterprise_a, items
+):
+    action = action_record(
+        user=officer,
+        date=dt.date(2026, 5, 7),
+        organizer=officer.org_unit,  # the district office's own enforcement record
+        kind=InspectionKind.objects.get(code="routine"),
+        members=team,
+        enterprises=[enterprise_a],
+    )
+    url = f"/api/v1/inspection-records/{action.records.get().pk}/"
+    api.force_authenticate(township_a_user)
+    assert api.get(url).status_code == 200  # its enterprise: the township may read it
+    response = api.patch(url, {"findings": "改写"}, format="json")
+    assert response.status_code == 403 and "检查单位" in response.json()["detail"]
+    assert action.records.get().findings == ""
 
 
 def test_record_of_another_township_answers_404_and_the_leader_403(api, township_b_user, leader, record_a):

@@ -429,3 +429,23 @@ def test_menu_and_schema_list_the_draws(client, officer):
     menu = client.get(reverse("inspections:draw_list")).context["nav_menu"]
     assert [m["label"] for m in menu if m["active"]] == ["双随机抽查"]
     assert b"/api/v1/random-draws/" in client.get("/api/schema/").content
+
+
+def test_the_pool_is_the_organisers_remit_not_the_drawers(officer, district, firms):
+    """A district officer drawing for township A draws from township A only."""
+    from inspections.selectors import draw_enterprise_pool
+
+    pool = draw_enterprise_pool(
+        user=officer,
+        organizer=district.township_a,
+        sector_ids=[],
+        township_ids=[],
+        risk_grade_ids=[],
+        weighted=False,
+    )
+    from accounts.models import Enterprise
+
+    paths = set(
+        Enterprise.objects.filter(pk__in=[pk for pk, _ in pool]).values_list("jurisdiction__path", flat=True)
+    )
+    assert pool and all(p.startswith(district.township_a.path) for p in paths)
