@@ -91,11 +91,17 @@ def hazard_figures(queryset: QuerySet[Hazard], *, today: dt.date | None = None) 
 
 
 def hazards_to_follow(*, user: User, today: dt.date | None = None) -> QuerySet[Hazard]:
-    """A unit's work list: its open hazards, overdue first, then due within 3 days, then the rest."""
+    """A unit's work list: its open hazards, overdue first, then due within 3 days, then the rest.
+
+    A department sees every hazard of its sectors in the ledger, but its work list is the ones it
+    follows itself; those a township follows are on the township's list.
+    """
     today = today or timezone.localdate()
+    hazards = hazard_list(user=user, action="change")
+    if user.role == Role.DEPARTMENT:
+        hazards = hazards.filter(responsible_unit=user.org_unit_id)
     return (
-        hazard_list(user=user, action="change")
-        .filter(state__in=ACTIVE_STATES)
+        hazards.filter(state__in=ACTIVE_STATES)
         .annotate(
             urgency=Case(
                 When(deadline__lt=today, then=Value(0)),

@@ -370,6 +370,7 @@ def hazard_verify(*, user: User, hazard: Hazard, passed: bool, note: str = "", o
         hazard.is_overdue = False
         _save(hazard, user, ["state", "closed_on", "is_overdue"])
         note = note.strip() or _("复查合格，予以销号")
+        _end_pending_extensions(hazard, user, _("隐患已销号，延期申请自动结束。"))
     else:
         note = _need_reason(note, "note")
         hazard.state = HazardState.RECTIFYING
@@ -407,7 +408,17 @@ def hazard_void(*, user: User, hazard: Hazard, reason: str) -> Hazard:
     hazard.is_overdue = False
     _save(hazard, user, ["state", "is_overdue"])
     _event(hazard, user, EventKind.TRANSITION, before=before, note=reason)
+    _end_pending_extensions(hazard, user, _("隐患已作废，延期申请自动结束。"))
     return hazard
+
+
+def _end_pending_extensions(hazard: Hazard, user: User, note: str) -> None:
+    """A closed or voided hazard needs no more time: its pending request is closed, not left waiting."""
+    for extension in hazard.extensions.filter(status=ExtensionStatus.PENDING):
+        extension.status = ExtensionStatus.REFUSED
+        extension.decided_by, extension.decided_at, extension.decision_note = user, timezone.now(), note
+        extension.save()
+        _event(hazard, user, EventKind.EXTENSION_REFUSED, note=note, extension=extension)
 
 
 # ---------------------------------------------------------------- extensions
@@ -498,12 +509,12 @@ def hazard_list(
 
 @transaction.atomic
 def hazard_delist(*, user: User, hazard: Hazard, on: dt.date | None = None) -> Hazard:
-    """摘牌: only once the hazard has been verified and closed."""
+    """摘牌: only once the hazard has been verified and closed (or voided as entered in error)."""
     hazard = _lock(hazard)
     _require(is_district_user(user), _("只有区安委办/应急局可以摘牌。"))
     if not hazard.is_listed:
         raise ValidationError(_("该隐患未挂牌督办。"), code="stale_state")
-    _expect_state(hazard, (HazardState.CLOSED,), _("摘牌（须先复查销号）"))
+    _expect_state(hazard, (HazardState.CLOSED, HazardState.VOID), _("摘牌（须先复查销号）"))
     hazard.delisted_on = on or timezone.localdate()
     _save(hazard, user, ["delisted_on"])
     _event(hazard, user, EventKind.DELISTED)

@@ -412,3 +412,36 @@ def test_hazards_found_on_leader_led_inspections(officer, enterprise_a, district
     assert figures == {"found": 1, "rectified": 0}
     outsider = selectors.hazards_found_on_leader_led(user=township_b_user, start=year[0], end=year[1])
     assert outsider["found"] == 0
+
+
+@pytest.mark.django_db
+def test_closing_ends_a_pending_extension_and_a_voided_listed_hazard_can_be_delisted(
+    officer, enterprise_a, township_a_user
+):
+    major = services.hazard_record(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
+    ext = services.extension_request(
+        user=township_a_user,
+        hazard=major,
+        new_deadline=major.deadline + dt.timedelta(days=9),
+        reason="等配件",
+    )
+    services.hazard_list(
+        user=officer, hazard=major, level=ListingLevel.DISTRICT, listed_on=TODAY(), leader="李", document=""
+    )
+    services.hazard_void(user=officer, hazard=major, reason="重复录入")
+    ext.refresh_from_db()
+    assert ext.status == "refused" and "作废" in ext.decision_note
+    assert not selectors.pending_extensions(user=officer).exists()
+    services.hazard_delist(user=officer, hazard=major)
+    major.refresh_from_db()
+    assert not major.is_listed
+
+
+@pytest.mark.django_db
+def test_a_departments_work_list_is_what_it_follows(officer, district, department_user, enterprise_b):
+    followed_by_township = services.hazard_record(user=officer, data=hazard_data(enterprise_b))
+    followed_by_department = services.hazard_record(
+        user=officer, data=hazard_data(enterprise_b, responsible_unit=district.dept_construction)
+    )
+    assert list(selectors.hazards_to_follow(user=department_user)) == [followed_by_department]
+    assert selectors.hazard_list(user=department_user).filter(pk=followed_by_township.pk).exists()
