@@ -43,3 +43,13 @@ def login(page, live_server, username: str, password: str = "demo12345") -> None
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+def loaded_width(locator) -> int:
+    """The natural width of an <img> once the browser has fetched and decoded it (thumbnails are
+    lazy and come through a scoped view, so the element exists before its picture does)."""
+    locator.scroll_into_view_if_needed()
+    locator.page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=locator.element_handle(), timeout=10_000
+    )
+    return locator.evaluate("img => img.naturalWidth")

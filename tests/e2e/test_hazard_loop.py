@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from hazards.choices import HazardState
 from hazards.models import Hazard
-from tests.e2e.conftest import login
+from tests.e2e.conftest import loaded_width, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,7 +86,7 @@ def test_three_people_close_a_hazard(
     expect(phone.locator("#hazard-state")).to_contain_text("整改中")
     photo = phone.locator("#hazard-timeline .hazard-photo img")
     expect(photo).to_have_count(1)
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 320  # served through the scope
+    assert loaded_width(photo) == 320  # served through the scope
     phone.locator("#panel-submit summary").click()
     phone.locator("#panel-submit").get_by_role("button", name="申请复查").click()
     expect(phone.locator("#hazard-state")).to_contain_text("待复查")

@@ -12,7 +12,7 @@ from PIL import Image
 from accounts.choices import Role
 from accounts.models import User
 from inspections.models import CheckItem, CheckResult, InspectionAction, InspectionDraft, InspectionRecord
-from tests.e2e.conftest import login
+from tests.e2e.conftest import loaded_width, login
 from tests.factories import EnterpriseFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -116,6 +116,10 @@ def test_officer_enters_an_inspection_on_a_phone(page, live_server, field_setup)
     )
     panel.get_by_role("button", name="上传照片").click()
     page.wait_for_selector(f"#panel-{enterprise.pk} .entry-photo img")
+    # The thumbnail comes through the scoped photo view: wait until the browser has decoded it.
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.entry-photo img'); return i.complete; }"
+    )
     assert page.evaluate("document.querySelector('.entry-photo img').naturalWidth") == 40
     for item, note in ((items[0], "冲床防护罩缺失"), (items[1], "有限空间作业未审批")):
         label = panel.locator(f"label[for='r-{enterprise.pk}-{item.pk}-noncompliant']")
@@ -148,7 +152,7 @@ def test_officer_enters_an_inspection_on_a_phone(page, live_server, field_setup)
     page.locator("#record-list a").first.click()
     page.wait_for_selector("#result-table")
     assert page.locator("#result-table tr.result-noncompliant").count() == 2
-    assert page.evaluate("document.querySelector('#record-photos img').naturalWidth") == 40
+    assert loaded_width(page.locator("#record-photos img").first) == 40
     assert record.photos.count() == 1
     assert no_horizontal_scroll(page)
     shot(page, "record_detail")
