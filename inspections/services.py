@@ -162,15 +162,19 @@ def check_action_rules(
     on: dt.date,
     leader_name: str | None,
     visits: Mapping[int, VisitData],
+    happened: bool = True,
 ) -> None:
-    """The rules every inspection that happened must meet, whether entered, completed or imported.
+    """The rules every inspection must meet, whether entered, completed, imported or planned.
 
-    `leader_name` is None when the action is not leader-led.
+    `leader_name` is None when the action is not leader-led; a planned one (`happened` False) may lie
+    in the future.
     """
     from .selectors import may_plan_for
 
     if scope_for(user, "change").nothing:
         raise PermissionDenied(_("您没有录入检查的权限。"))
+    if happened and on > timezone.localdate():
+        raise ValidationError({"date": _("检查日期不能晚于今天。")})
     if not may_plan_for(user=user, organizer=organizer):
         raise ValidationError({"organizer": _("您不能以该单位的名义组织检查。")})
     if restrict(Enterprise.objects.filter(pk__in=enterprise_ids), user, "change").count() != len(
@@ -224,6 +228,7 @@ def action_record(
         on=date,
         leader_name=leader_name if is_leader_led else None,
         visits=visits,
+        happened=status == ActionStatus.DONE,
     )
 
     action = InspectionAction(

@@ -1,5 +1,4 @@
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -194,12 +193,6 @@ class ActionInputSerializer(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     records = RecordInputSerializer(many=True, allow_empty=False)
-
-    def validate_date(self, value):
-        # An inspection recorded here has happened: the entry form and the import refuse a later date too.
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("检查日期不能晚于今天。"))
-        return value
 
     def validate(self, attrs):
         if "organizer" not in attrs:

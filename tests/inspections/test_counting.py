@@ -73,8 +73,10 @@ def test_units_are_distinct_across_actions_but_visits_are_not(officer, certified
 
 
 def test_period_bounds_are_inclusive_and_other_years_excluded(officer, certified, enterprise_a):
-    record(officer, certified[:2], [enterprise_a], date=dt.date(2026, 12, 31))
-    record(officer, certified[:2], [enterprise_a], date=dt.date(2025, 12, 31))
+    # An inspection cannot be recorded for a day still to come, so the bounds are tested at the start of
+    # the period: the first day counts, the day before it does not.
+    record(officer, certified[:2], [enterprise_a], date=YEAR[0])
+    record(officer, certified[:2], [enterprise_a], date=YEAR[0] - dt.timedelta(days=1))
     assert inspection_figures(user=officer, start=YEAR[0], end=YEAR[1])["actions"] == 1
 
 
