@@ -2,22 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Enterprise, OrgUnit, RiskGrade, Sector, User
-
-
-class RecordHistoryAdmin(SimpleHistoryAdmin):
-    """History shown, never reverted: simple_history saves a POSTed old version whatever
-    has_change_permission says, which would move a ledger record around its rules (a hazard's
-    closed loop, a published draw, an inspection's numbers). Looking at an old version is fine."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Sector)

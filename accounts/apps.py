@@ -7,8 +7,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("组织、用户与生产经营单位")
 
     def ready(self) -> None:
+        from core.imports import register_importer
+        from core.navigation import NavItem, register
+
         from .choices import Role
-        from .navigation import NavItem, register
+        from .importers import EnterpriseImporter
+
+        register_importer("enterprises", EnterpriseImporter())
 
         register(
             NavItem(_("工作台"), "home", "house", order=0),

@@ -73,21 +73,3 @@ class EnterpriseForm(forms.ModelForm):
             is_fire_key_unit=c.get("is_fire_key_unit", False),
             has_major_hazard_source=c.get("has_major_hazard_source", False),
         )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
-
-    def __init__(self, *args, max_bytes: int, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件。"))
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                _("文件过大（上限 %(mb)d MB）。") % {"mb": self.max_bytes // (1024 * 1024)}
-            )
-        return upload

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from .choices import Role
+
 if TYPE_CHECKING:
     from .models import User
 
@@ -101,8 +103,6 @@ NO_SCOPE = Scope()
 
 def scope_for(user: User, action: Action = "view") -> Scope:
     """The scope of `user` for `action`. Cached on the user object for the request."""
-    from .choices import Role  # local: choices is import-light, but keep this module model-free
-
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_SCOPE
     cache = user.__dict__.setdefault("_scope_cache", {})
@@ -133,14 +133,13 @@ def unit_scope(unit) -> Scope:
 
 def _unit_scope(unit) -> Scope:
     if unit.is_department:
-        from .models import Sector
-
-        # Supervising 工贸 covers its sub-sectors (冶金, 机械 …) too.
+        # Supervising 工贸 covers its sub-sectors (冶金, 机械 …) too. The Sector model is reached through
+        # the relation: models imports this module (ScopeFields), so this one does not import models.
         supervised = unit.supervised_sectors.values("pk")
         sector_ids = frozenset(
-            Sector.objects.filter(Q(pk__in=supervised) | Q(parent__in=supervised)).values_list(
-                "pk", flat=True
-            )
+            unit.supervised_sectors.model.objects.filter(
+                Q(pk__in=supervised) | Q(parent__in=supervised)
+            ).values_list("pk", flat=True)
         )
         return Scope(sector_ids=sector_ids, department_id=unit.pk)
     return Scope(subtree_path=unit.path)

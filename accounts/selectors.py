@@ -1,10 +1,11 @@
 """Scoped reads for organisations, users and enterprises. Views and the API read through these."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from .choices import TOWNSHIP_KINDS, EnterpriseStatus, OrgKind
-from .models import Enterprise, OrgUnit, RiskGrade, Sector, User
-from .scoping import restrict, scope_for
+from .choices import JURISDICTION_KINDS, TOWNSHIP_KINDS, EnterpriseStatus, OrgKind, Role
+from .models import Enterprise, Notification, OrgUnit, RiskGrade, Sector, User
+from .scoping import get_object_in_scope, restrict, scope_for
 
 
 def enterprise_list(*, user: User, action: str = "view") -> QuerySet[Enterprise]:
@@ -17,8 +18,6 @@ def enterprise_list(*, user: User, action: str = "view") -> QuerySet[Enterprise]
 
 
 def enterprise_get(*, user: User, pk: int, action: str = "view") -> Enterprise:
-    from .scoping import get_object_in_scope
-
     return get_object_in_scope(enterprise_list(user=user), user, action, pk=pk)
 
 
@@ -69,8 +68,6 @@ def townships_visible(*, user: User) -> QuerySet[OrgUnit]:
 
 def jurisdictions_writable(*, user: User) -> QuerySet[OrgUnit]:
     """Units the user may choose as an enterprise's 属地 (a township or its communities)."""
-    from .choices import JURISDICTION_KINDS
-
     qs = OrgUnit.objects.filter(kind__in=JURISDICTION_KINDS, is_active=True).select_related("parent")
     scope = scope_for(user, "change")
     if scope.everything or scope.department_id is not None:
@@ -122,8 +119,6 @@ def enterprise_history(*, enterprise: Enterprise) -> list:
 
 def admin_overview() -> dict:
     """Counts for the administrator's home page."""
-    from .choices import Role
-
     return {
         "user_count": User.objects.filter(is_active=True).count(),
         "users_by_role": User.objects.filter(is_active=True)
@@ -142,13 +137,11 @@ def orgunit_list() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.prefetch_related("supervised_sectors").order_by("path")
 
 
-# ---------------------------------------------------------------- notifications and import jobs
+# ---------------------------------------------------------------- notifications
 
 
 def notifications_for(*, user: User):
     """Notifications addressed to the user: to itself, to its unit, or to its role."""
-    from .models import Notification
-
     addressed = Q(user=user)
     if user.org_unit_id is not None:
         addressed |= Q(org_unit_id=user.org_unit_id)
@@ -159,9 +152,6 @@ def notifications_for(*, user: User):
 
 def notification_list(*, user: User, unread_only: bool = False):
     """The user's notifications, newest first, each with `is_read` for this user (one query per page)."""
-    from django.db.models import Exists, OuterRef
-
-    from .models import Notification
 
     read = Notification.read_by.through.objects.filter(notification_id=OuterRef("pk"), user_id=user.pk)
     notifications = notifications_for(user=user).annotate(is_read=Exists(read))
@@ -174,18 +164,4 @@ def notification_unread_count(*, user: User) -> int:
 
 def notification_get(*, user: User, pk: int):
     """One of the user's notifications; 404 for anyone else's."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(notifications_for(user=user), pk=pk)
-
-
-def import_job_get(*, user: User, pk: int, kind: str | None = None):
-    """An import job of this user (404 for anyone else's, whatever their role)."""
-    from django.shortcuts import get_object_or_404
-
-    from .models import ImportJob
-
-    jobs = ImportJob.objects.filter(user=user)
-    if kind is not None:
-        jobs = jobs.filter(kind=kind)
-    return get_object_or_404(jobs, pk=pk)

@@ -11,12 +11,14 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import JURISDICTION_KINDS, OrgKind
-from .models import Enterprise, OrgUnit, RiskGrade, Sector, User
+from .models import Enterprise, Notification, NumberSequence, OrgUnit, RiskGrade, Sector, User
 from .scoping import restrict, scope_for
+from .selectors import notifications_for
 from .validators import normalize_uscc
 
 
@@ -247,10 +249,6 @@ def _write_history(*, created: list[Enterprise], updated: list[Enterprise], thro
 
 def number_next(*, series: str, org_unit: OrgUnit, year: int) -> int:
     """The next number in a series for a unit and year. Call inside the transaction that uses it."""
-    from django.db.models import F
-
-    from .models import NumberSequence
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_next() must run inside the transaction that stores the number")
     NumberSequence.objects.get_or_create(series=series, org_unit=org_unit, year=year)
@@ -261,10 +259,6 @@ def number_next(*, series: str, org_unit: OrgUnit, year: int) -> int:
 
 def number_block(*, series: str, org_unit: OrgUnit, year: int, count: int) -> range:
     """`count` consecutive numbers at once, for imports: the same lock and no-gap rule as number_next()."""
-    from django.db.models import F
-
-    from .models import NumberSequence
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_block() must run inside the transaction that stores the numbers")
     if count < 1:
@@ -275,36 +269,11 @@ def number_block(*, series: str, org_unit: OrgUnit, year: int, count: int) -> ra
     return range(last - count + 1, last + 1)
 
 
-# ---------------------------------------------------------------- background imports and notifications
-
-
-@transaction.atomic
-def import_job_start(*, user: User, kind: str, upload):
-    """Store an uploaded ledger and queue its import; the task runs after commit, so it finds the job.
-
-    Without a broker (CELERY_TASK_ALWAYS_EAGER) the import runs inline when this transaction commits.
-    """
-    import os
-
-    from .ledger_import import get_importer
-    from .models import ImportJob
-    from .tasks import run_import_job
-
-    get_importer(kind)  # an unknown kind fails here, in the request, not later in the worker
-    if scope_for(user, "change").nothing:
-        raise PermissionDenied(_("您没有导入权限。"))
-    name = os.path.basename(upload.name or "")[-255:]
-    job = ImportJob(kind=kind, user=user, filename=name)
-    job.file.save(name or "ledger.xlsx", upload, save=False)
-    job.save()
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
-    return job
+# ---------------------------------------------------------------- notifications
 
 
 def notification_mark_read(*, user: User, notification) -> None:
     """已读: only a notification addressed to the user (itself, its unit or its role)."""
-    from .selectors import notifications_for
-
     if not notifications_for(user=user).filter(pk=notification.pk).exists():
         raise PermissionDenied(_("该通知不是发给您的。"))
     notification.read_by.add(user)
@@ -312,9 +281,6 @@ def notification_mark_read(*, user: User, notification) -> None:
 
 def notification_mark_all_read(*, user: User) -> int:
     """全部已读: one statement for all of the user's unread notifications; returns how many."""
-    from .models import Notification
-    from .selectors import notifications_for
-
     unread = list(notifications_for(user=user).exclude(read_by=user).values_list("pk", flat=True))
     through = Notification.read_by.through
     through.objects.bulk_create(

@@ -3,42 +3,27 @@
 Views parse, call a selector or a service, and render; every record goes through the scoping rule.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.errors import form_add_errors
+from core.lists import filtered, paginate, xlsx_response
+from core.panels import HOME, panels_for
+
 from . import selectors, services
 from .choices import Role
+from .excel import enterprise_export as build_export
 from .filtersets import EnterpriseFilterSet
-from .forms import EnterpriseForm, ImportUploadForm
-from .home import panels_for
+from .forms import EnterpriseForm
 from .scoping import can_write, scope_for
-
-PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    # RFC 5987 form, so the Chinese file name survives every browser.
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
 
 # ---------------------------------------------------------------- home pages, one per role
 
@@ -73,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.ADMIN or user.is_superuser:
         context.update(selectors.admin_overview())
     # Work queues of the apps above accounts (hazards to follow, 待复查 …), registered in accounts.home.
-    context["home_panels"] = panels_for(request)
+    context["home_panels"] = panels_for(HOME, request)
     template = HOME_TEMPLATES.get(user.role, "accounts/home_unit.html")
     if user.is_superuser:
         template = HOME_TEMPLATES[Role.ADMIN]
@@ -87,12 +72,6 @@ def _enterprise_filter(request: HttpRequest) -> EnterpriseFilterSet:
     return EnterpriseFilterSet(
         request.GET, queryset=selectors.enterprise_list(user=request.user), request=request
     )
-
-
-def filtered(filterset) -> QuerySet:
-    """An invalid filter (say, a township outside the user's scope) matches nothing rather than
-    being silently dropped: a list or export that ignored it would show more than was asked for."""
-    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
 @login_required
@@ -115,8 +94,6 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: the same filters, the same scope as the page."""
-    from .ledger_import import enterprise_export as build_export
-
     filterset = _enterprise_filter(request)
     content = build_export(queryset=filtered(filterset))
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -148,7 +125,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         try:
             enterprise = services.enterprise_create(user=request.user, data=form.to_data())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("已登记：%(name)s") % {"name": enterprise.name})
             return redirect(enterprise)
@@ -168,76 +145,11 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, enterprise=enterprise, data=form.to_data()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("已保存：%(name)s") % {"name": enterprise.name})
             return redirect(enterprise)
     return render(request, "accounts/enterprise_form.html", {"form": form, "enterprise": enterprise})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def ledger_import_page(
-    request: HttpRequest, *, kind: str, template: str, success_message: str, success_url: str
-) -> HttpResponse:
-    """The synchronous upload page every ledger shares: check every row first; any error, nothing imported.
-
-    `success_message` is formatted with the result's `created` and `updated` counts.
-    """
-    from .ledger_import import get_importer
-
-    if not can_write(request.user):
-        raise PermissionDenied
-    importer = get_importer(kind)
-    form = ImportUploadForm(request.POST or None, request.FILES or None, max_bytes=settings.IMPORT_MAX_BYTES)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = importer.run(user=request.user, file=form.cleaned_data["file"])
-        if result.ok:
-            messages.success(
-                request, success_message % {"created": result.created, "updated": result.updated}
-            )
-            return redirect(success_url)
-        messages.error(
-            request, _("发现 %(n)d 处错误，未导入任何数据。请修改后重新上传。") % {"n": len(result.errors)}
-        )
-    return render(
-        request,
-        template,
-        {"form": form, "result": result, "headers": importer.headers, "required": importer.required},
-    )
-
-
-def ledger_import_template(request: HttpRequest, *, kind: str, filename: str) -> HttpResponse:
-    from .ledger_import import get_importer
-
-    if not can_write(request.user):
-        raise PermissionDenied
-    return xlsx_response(get_importer(kind).template(), filename)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def enterprise_import(request: HttpRequest) -> HttpResponse:
-    """Upload a ledger: every row is checked first; with any error nothing is imported."""
-    return ledger_import_page(
-        request,
-        kind="enterprises",
-        template="accounts/enterprise_import.html",
-        success_message=_("导入完成：新增 %(created)d 家，更新 %(updated)d 家。"),
-        success_url=reverse("accounts:enterprise_list"),
-    )
-
-
-@login_required
-def enterprise_import_template(request: HttpRequest) -> HttpResponse:
-    return ledger_import_template(request, kind="enterprises", filename="生产经营单位导入模板.xlsx")
 
 
 # ---------------------------------------------------------------- organisation
@@ -271,8 +183,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one read; with `open`, go on to what it is about (a page of this site only)."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     notification = selectors.notification_get(user=request.user, pk=pk)
     services.notification_mark_read(user=request.user, notification=notification)
     target = notification.url if request.POST.get("open") else request.POST.get("next", "")
@@ -287,41 +197,3 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     n = services.notification_mark_all_read(user=request.user)
     messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
     return redirect("accounts:notification_list")
-
-
-# ---------------------------------------------------------------- background import jobs
-
-
-@login_required
-def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar's feed: a small JSON the upload page polls. Only the job's own user sees it."""
-    from django.http import JsonResponse
-
-    job = selectors.import_job_get(user=request.user, pk=pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "finished": job.is_finished,
-            "total": job.total,
-            "done": job.done,
-            "percent": job.percent,
-            "created": job.created_rows,
-            "updated": job.updated_rows,
-            "error_count": len(job.errors),
-        }
-    )
-
-
-@login_required
-def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every error of a failed import as Excel, for fixing a long ledger row by row."""
-    from .excel import write_workbook
-
-    job = selectors.import_job_get(user=request.user, pk=pk)
-    content = write_workbook(
-        sheet_title="错误清单",
-        headers=["行号", "列", "原因"],
-        rows=([e["row"] or "", e["column"], e["message"]] for e in job.errors),
-    )
-    return xlsx_response(content, f"导入错误清单_{job.pk}.xlsx")

@@ -7,7 +7,7 @@ add, edit or delete a hazard, its rectifications, photos, extensions or timeline
 
 from django.contrib import admin
 
-from accounts.admin import RecordHistoryAdmin
+from core.admin import RecordHistoryAdmin
 
 from .models import DeadlineExtension, Hazard, HazardCategory, HazardEvent, Rectification
 

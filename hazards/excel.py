@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import QuerySet
 
-from accounts.excel import write_workbook
+from core.excel import write_workbook
 
 from .choices import HazardLevel, HazardSource, HazardState, ListingLevel
 from .models import Hazard

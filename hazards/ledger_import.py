@@ -1,6 +1,6 @@
 """Importing an existing hazard ledger (Excel) into the system: ledger kind "hazards".
 
-The accounts import framework does the reading and the all-or-nothing rule: every row is checked
+The import framework (core.imports) does the reading and the all-or-nothing rule: every row is checked
 first and every problem reported by row and column; with any problem nothing is imported. A clean
 file is written here in bulk (one statement per table, not per row), so a 10,000-row ledger imports
 in seconds: hazards, their sectors, the timeline's first lines and the history records.
@@ -32,19 +32,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.ledger_import import (
-    RowErrors,
-    SheetImporter,
-    cell_date,
-    cell_decimal,
-    cell_text,
-    register_importer,
-    report_saving,
-)
+from accounts.importers import LedgerImporter
 from accounts.models import Enterprise, NumberSequence, OrgUnit, User
 from accounts.scoping import restrict
 from accounts.services import number_block
 from accounts.validators import normalize_uscc
+from core.imports import (
+    RowErrors,
+    cell_date,
+    cell_decimal,
+    cell_text,
+    report_saving,
+)
 from inspections.models import InspectionAction, InspectionRecord
 
 from .choices import EventKind, HazardLevel, HazardSource, HazardState, ListingLevel
@@ -150,8 +149,26 @@ def _by_label(choices, allowed=None) -> dict[str, str]:
     return {str(label): value for value, label in choices if allowed is None or value in allowed}
 
 
-class HazardImporter(SheetImporter):
+class HazardImporter(LedgerImporter):
+    label = gettext_lazy("隐患台账")
     sheet_title = "隐患台账"
+    template_filename = "隐患台账导入模板.xlsx"
+    list_url_name = "hazards:hazard_list"
+    notes = [
+        gettext_lazy("隐患编号留空时由系统按年度连续编号；已在系统中的隐患编号不能再次导入。"),
+        gettext_lazy(
+            "隐患来源：检查发现、企业自查、专家查隐患、线上巡查、群众举报、其他；隐患等级：一般、重大。"
+        ),
+        gettext_lazy(
+            "检查行动编号可不填；填写时隐患关联到该次检查中该单位的检查记录，隐患来源应为“检查发现”。"
+        ),
+        gettext_lazy("整改状态：待整改、整改中、待复查、已销号；“已销号”须填写销号日期，其他状态不填。"),
+        gettext_lazy(
+            "重大隐患须填写整改措施和整改责任人；整改资金（万元）、应急预案可一并填写，未填的在隐患记录中提示待补充。"
+        ),
+        gettext_lazy("挂牌督办级别：无、区级、市级、省级，只适用于重大隐患，挂牌时须填写挂牌日期。"),
+        gettext_lazy("系统先校验全部行，有任何错误则不导入任何数据，并按行、列列出全部错误。"),
+    ]
     headers = HAZARD_HEADERS
     required = [FOUND_ON, USCC, SOURCE, LEVEL, DESCRIPTION, DEADLINE, STATE]
     extra_headers = HAZARD_EXTRA_HEADERS
@@ -600,10 +617,6 @@ def _write_history(hazards: list[Hazard], links: list, *, user: User, when) -> N
         ],
         batch_size=_BATCH,
     )
-
-
-def register() -> None:
-    register_importer("hazards", gettext_lazy("隐患台账"), HazardImporter())
 
 
 __all__ = ["HAZARD_EXTRA_HEADERS", "HAZARD_HEADERS", "HazardImporter", "HazardRow", "hazards_import_many"]

@@ -21,7 +21,7 @@ from accounts.choices import Role
 from accounts.models import Enterprise, Notification, OrgUnit, User
 from accounts.scoping import restrict, scope_for
 from accounts.services import number_next
-from accounts.uploads import validate_image
+from core.uploads import validate_image
 from inspections.choices import CheckResultValue
 from inspections.models import CheckResult, InspectionRecord
 

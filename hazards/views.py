@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from accounts.models import Enterprise, User
 from accounts.scoping import can_write, restrict
-from accounts.views import filtered, paginate
+from core.lists import filtered, paginate
 from inspections.choices import CheckResultValue
 from inspections.selectors import enterprise_search
 

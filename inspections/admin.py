@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import RecordHistoryAdmin
+from core.admin import RecordHistoryAdmin
 
 from .models import (
     CheckItem,

@@ -7,23 +7,21 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("检查执法")
 
     def ready(self) -> None:
+        """Plug into the floors below: menu entries and the "inspections" ledger kind.
+
+        Imports are local here only because Django forbids importing models before the app registry
+        is ready; no circle is being dodged.
+        """
         from accounts.choices import Role
-        from accounts.demo import register_demo_step
-        from accounts.navigation import NavItem, register
-
-        from .demo import reset_inspections, seed_inspections
-
-        register_demo_step("inspections", seed_inspections, order=20, reset=reset_inspections)
-
-        from accounts.ledger_import import register_importer
+        from core.imports import register_importer
+        from core.navigation import NavItem, register
 
         from .ledger_import import InspectionImporter
 
-        register_importer("inspections", _("检查行动"), InspectionImporter())
+        register_importer("inspections", InspectionImporter())
 
         # 录入检查 is for the roles that write; the leader's role is read-only.
         writers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT, Role.TOWNSHIP})
-
         register(
             NavItem(_("检查行动"), "inspections:action_list", "clipboard-check", order=20),
             NavItem(_("录入检查"), "inspections:entry_new", "pencil-square", order=21, roles=writers),

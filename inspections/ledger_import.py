@@ -27,12 +27,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import TOWNSHIP_KINDS, OrgKind
-from accounts.ledger_import import RowErrors, SheetImporter, cell_bool, cell_date, cell_text
+from accounts.importers import LedgerImporter
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict, scope_for
 from accounts.validators import normalize_uscc, uscc_problem
+from core.imports import RowErrors, cell_bool, cell_date, cell_text
 
 from .models import InspectionAction, InspectionKind
 from .selectors import plan_organizers
@@ -126,8 +128,24 @@ class _Lookups:
         return candidates[0] if candidates else self.logins.get(name)
 
 
-class InspectionImporter(SheetImporter):
+class InspectionImporter(LedgerImporter):
+    label = gettext_lazy("检查台账")
     sheet_title = "检查行动"
+    template_filename = "检查行动导入模板.xlsx"
+    list_url_name = "inspections:action_list"
+    notes = [
+        gettext_lazy(
+            "每行一家被检查单位；检查行动编号相同的行合为一次检查行动，这些行的检查日期、检查类型、检查单位、检查人员、"
+            "是否领导带队、带队领导须一致。检查行动编号为空的行各自成为一次检查行动，由系统编号。"
+        ),
+        gettext_lazy(
+            "检查人员填姓名，多人以“、”分隔；与系统账号匹配（优先检查单位本单位人员），重名时请改填登录账号；"
+            "系统中没有账号的人员按外聘专家计入出动人次。执法检查须有两名以上持有效执法证的人员。"
+        ),
+        gettext_lazy("检查行动编号已导入过的，只补录其中尚未记录的单位，重复导入同一文件不会重复计数。"),
+        gettext_lazy("专项行动记入检查行动的备注（“专项行动：…”）；各行的备注记入该单位的检查记录。"),
+        gettext_lazy("系统先校验全部行，有任何错误则不导入任何数据，并按行、列列出全部错误。"),
+    ]
     headers = HEADERS
     required = [DATE, USCC, KIND, ORGANIZER, TEAM]
     column_widths: ClassVar[dict[str, float]] = {

@@ -14,7 +14,7 @@ from accounts.choices import TOWNSHIP_KINDS
 from accounts.models import Enterprise, OrgUnit, Sector, User
 from accounts.scoping import can_write, restrict, scope_for
 from accounts.services import number_block, number_next
-from accounts.uploads import validate_image
+from core.uploads import validate_image
 
 from . import selectors
 from .choices import ActionStatus, CheckResultValue, LeaderLevel

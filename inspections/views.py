@@ -6,12 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
-from accounts.excel import write_workbook
 from accounts.scoping import can_write
 from accounts.selectors import sectors_active
-from accounts.views import filtered, ledger_import_page, ledger_import_template, paginate, xlsx_response
+from core.excel import write_workbook
+from core.lists import filtered, paginate, xlsx_response
 
 from . import pdf, selectors, services
 from .draws import criteria_lines, draw_workbook
@@ -97,27 +96,6 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
     record = selectors.record_get(user=request.user, pk=pk)
     return pdf.pdf_response(pdf.record_pdf(record), pdf.record_pdf_filename(record))
-
-
-# ---------------------------------------------------------------- Excel import of inspections
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def action_import(request: HttpRequest) -> HttpResponse:
-    """Upload an inspection ledger: every row is checked first; with any error nothing is imported."""
-    return ledger_import_page(
-        request,
-        kind="inspections",
-        template="inspections/import_inspections.html",
-        success_message=_("导入完成：新增检查记录 %(created)d 条，在已有检查行动中补录 %(updated)d 条。"),
-        success_url=reverse("inspections:action_list"),
-    )
-
-
-@login_required
-def action_import_template(request: HttpRequest) -> HttpResponse:
-    return ledger_import_template(request, kind="inspections", filename="检查行动导入模板.xlsx")
 
 
 # ---------------------------------------------------------------- 双随机抽取

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "core",
     "accounts",
     "campaigns",
     "inspections",
@@ -89,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "core.context_processors.navigation",
                 "accounts.context_processors.notifications",
             ],
         },
@@ -178,6 +179,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A service's ValidationError / PermissionDenied answer 400 by field, 409 for a stale state, 403.
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

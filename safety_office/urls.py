@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
+    path("imports/", include("core.urls")),
     path("inspections/", include("inspections.urls")),
     path("hazards/", include("hazards.urls")),
     path("admin/", admin.site.urls),

@@ -1,10 +1,7 @@
 from dataclasses import fields as dc_fields
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from .. import selectors, services
@@ -25,11 +22,6 @@ def _current_data(enterprise) -> services.EnterpriseData:
     names = [f.name for f in dc_fields(services.EnterpriseData)]
     values = {n: getattr(enterprise, n) for n in names if n != "sectors"}
     return services.EnterpriseData(**values, sectors=list(enterprise.sectors.all()))
-
-
-def _raise_as_api_error(exc: DjangoValidationError):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    raise ValidationError(detail) from exc
 
 
 class EnterpriseViewSet(
@@ -55,12 +47,8 @@ class EnterpriseViewSet(
     def create(self, request, *args, **kwargs):
         parsed = EnterpriseInputSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
-        try:
-            enterprise = services.enterprise_create(user=request.user, data=_to_data(parsed.validated_data))
-        except DjangoValidationError as exc:
-            _raise_as_api_error(exc)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        # A service's ValidationError / PermissionDenied reach the client through core's exception handler.
+        enterprise = services.enterprise_create(user=request.user, data=_to_data(parsed.validated_data))
         return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EnterpriseInputSerializer, responses={200: EnterpriseSerializer})
@@ -70,12 +58,7 @@ class EnterpriseViewSet(
         parsed = EnterpriseInputSerializer(data=request.data, partial=partial)
         parsed.is_valid(raise_exception=True)
         data = _to_data(parsed.validated_data, base=_current_data(enterprise))
-        try:
-            enterprise = services.enterprise_update(user=request.user, enterprise=enterprise, data=data)
-        except DjangoValidationError as exc:
-            _raise_as_api_error(exc)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        enterprise = services.enterprise_update(user=request.user, enterprise=enterprise, data=data)
         return Response(
             EnterpriseSerializer(selectors.enterprise_get(user=request.user, pk=enterprise.pk)).data
         )

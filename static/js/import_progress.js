@@ -1,6 +1,6 @@
 /* Progress bar of a background ledger import (accounts.ImportJob).
  *
- *  [data-import-job][data-status-url]  polls the JSON status (accounts:import_job_status) every
+ *  [data-import-job][data-status-url]  polls the JSON status (core:import_job_status) every
  *      second and moves the bar; when the job has finished, reloads the page, which then shows the
  *      result (the counts, or every error by row and column). Network hiccups only slow the polling.
  */

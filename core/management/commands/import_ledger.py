@@ -6,13 +6,11 @@ scripted re-imports. Any error: every one on stderr, nothing imported, a non-zer
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
-from accounts.ledger_import import UnknownLedgerKind, get_importer
-from accounts.models import User
+from core.imports import UnknownLedgerKind, get_importer
 
 
 class Command(BaseCommand):
@@ -21,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", help="台账类型，如 enterprises")
         parser.add_argument("file", type=Path, help=".xlsx 文件路径")
-        parser.add_argument("--user", dest="username", help="以哪个账号导入（默认：第一个启用的管理员）")
+        parser.add_argument("--user", dest="username", help="以哪个账号导入（默认：第一个启用的超级管理员）")
         parser.add_argument("--dry-run", action="store_true", help="只校验并统计，不保存")
 
     def handle(self, *args, kind: str, file: Path, username: str | None, dry_run: bool, **options) -> None:
@@ -46,16 +44,15 @@ class Command(BaseCommand):
         self.stdout.write(summary)
 
 
-def _acting_user(username: str | None) -> User:
-    """The named active user, or the first active administrator: history records who imported."""
+def _acting_user(username: str | None):
+    """The named active user, or the first active superuser: history records who imported."""
+    User = get_user_model()
     if username:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(_("没有启用的用户「{name}」").format(name=username))
         return user
-    user = (
-        User.objects.filter(Q(is_superuser=True) | Q(role=Role.ADMIN), is_active=True).order_by("pk").first()
-    )
+    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if user is None:
         raise CommandError(_("没有启用的管理员账号，请用 --user 指定导入人"))
     return user

@@ -1,7 +1,7 @@
 """Background work of the ground layer: running an uploaded ledger import (any registered kind).
 
 The task takes only the job's id: the upload is in storage, the importer is looked up by the job's
-kind, so accounts runs the hazards importer (or any later one) without importing the app.
+kind, so core runs the hazards importer (or any later one) without importing the app.
 """
 
 import logging
@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .ledger_import import ImportResult, RowError, get_importer
+from .imports import ImportResult, RowError, get_importer
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)

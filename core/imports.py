@@ -1,0 +1,330 @@
+"""Excel ledger import: the contract every ledger kind follows, its registry, and the sheet importer base.
+
+A ledger kind is registered once (`register_importer`, from the owning app's AppConfig.ready()) and
+then served the same way everywhere: the upload page with its progress bar, the template download
+and `manage.py import_ledger`. Nothing here knows a domain: who may import is the importer's own
+`allowed(user)`, the meaning of the columns is its `parse_row`, the bulk write is its app's service.
+
+The rule every importer keeps: check every row first and report every problem (row, column,
+reason); with any problem, import nothing. Only a clean file reaches the service, in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from openpyxl.utils.datetime import from_excel
+
+from .excel import FileSource, LedgerFileError, read_sheet, write_workbook
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+# ---------------------------------------------------------------- the contract
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: Excel row number (1 is the header row, 0 the file as a whole) and header name."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("第{row}行").format(row=self.row) if self.row else ""
+        column = f"[{self.column}]" if self.column else ""
+        return " ".join(part for part in (where, column, self.message) if part)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Importer(Protocol):
+    """What the pages, the job and the command need of a ledger kind."""
+
+    label: str  # 生产经营单位, 检查行动 … for titles and messages
+    headers: list[str]
+    required: list[str]
+    extra_headers: list[str]
+    notes: list[str]  # lines of help shown beside the upload form
+    template_filename: str
+    list_url_name: str  # the ledger's list page: "back" on the import pages, "see it" after a success
+
+    def allowed(self, user: User) -> bool: ...
+
+    def template(self) -> bytes: ...
+
+    def run(
+        self, *, user: User, file: FileSource, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult: ...
+
+
+# progress(stage, done, total): stage is "validating" (rows checked so far) or "saving" (rows written
+# so far, from inside the import's transaction: reported when the importer's save() calls
+# report_saving(), else only at its start). Background imports show it as a bar.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 500
+_saving_progress: ContextVar[Progress | None] = ContextVar("ledger_import_saving_progress", default=None)
+
+
+def report_saving(done: int, total: int) -> None:
+    """For an importer's save() writing in chunks: how far it is, for the progress bar (if anyone asks)."""
+    progress = _saving_progress.get()
+    if progress is not None:
+        progress("saving", done, total)
+
+
+# ---------------------------------------------------------------- the registry
+
+
+_registry: dict[str, Importer] = {}
+
+
+class UnknownLedgerKind(LookupError):
+    def __init__(self, kind: str) -> None:
+        known = "、".join(f"{k}（{label}）" for k, label in importer_kinds())
+        super().__init__(
+            _("未知的台账类型「{kind}」，可用的有：{known}").format(kind=kind, known=known or "—")
+        )
+
+
+def register_importer(kind: str, importer: Importer) -> None:
+    """Make `kind` importable. Registering the same kind again with the same importer class is a no-op."""
+    current = _registry.get(kind)
+    if current is not None and type(current) is not type(importer):
+        raise ImproperlyConfigured(f"Ledger kind {kind!r} is already registered by {type(current)!r}")
+    _registry[kind] = importer
+
+
+def get_importer(kind: str) -> Importer:
+    """The importer for `kind`; UnknownLedgerKind (a LookupError; views answer 404) when none is registered."""
+    try:
+        return _registry[kind]
+    except KeyError:
+        raise UnknownLedgerKind(kind) from None
+
+
+def importer_kinds() -> list[tuple[str, str]]:
+    """(kind, label) of every registered ledger, in registration order: usable as form choices."""
+    return [(kind, str(importer.label)) for kind, importer in _registry.items()]
+
+
+# ---------------------------------------------------------------- cell helpers for importers
+
+_NAME_SEPARATORS = re.compile(r"[、,，;；]")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+_YES = {"是", "Y", "YES", "TRUE", "1", "√"}
+_NO = {"否", "N", "NO", "FALSE", "0", "×"}
+
+
+def cell_text(value: object) -> str:
+    """A cell as text. Excel turns typed digits (phone numbers, codes) into numbers; turn them back."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def cell_decimal(value: object) -> Decimal:
+    """A number cell or numeric text; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(value) from exc
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+def cell_date(value: object) -> date:
+    """An Excel date, a date serial number, or text like 2024-05-01, 2024/5/1, 2024年5月1日."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        # A date typed into a cell formatted as General arrives as its serial number.
+        return from_excel(value).date()
+    text = cell_text(value)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def cell_bool(value: object) -> bool:
+    """是/否 (also Y/N, TRUE/FALSE, 1/0, √/×); ValueError otherwise."""
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value).upper()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(value)
+
+
+def split_names(value: object) -> list[str]:
+    """Several names in one cell, separated by 、 , ， ; or ；; blanks and repeats dropped."""
+    names = [part.strip() for part in _NAME_SEPARATORS.split(cell_text(value))]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+# ---------------------------------------------------------------- the shared run() of sheet importers
+
+
+class RowErrors:
+    """The errors of one row, so a parser can just say `errors.add(column, message)`."""
+
+    def __init__(self, row: int, into: list[RowError]) -> None:
+        self.row = row
+        self._into = into
+        self.count = 0
+
+    def add(self, column: str, message: str) -> None:
+        self._into.append(RowError(self.row, column, message))
+        self.count += 1
+
+
+class SheetImporter:
+    """Base for one-sheet ledgers. A subclass declares its columns and pages and fills in five methods:
+
+    - `allowed(user)`: may this user import this ledger at all (the app's permission rule);
+    - `prepare(user, rows, present)`: load everything the rows refer to, in a handful of queries;
+    - `parse_row(row, values, context, errors)`: one row to an item, or errors;
+    - `save(user, items, context)`: hand the items to the app's service; returns (created, updated);
+    - `row_key(values)` (optional): the normalized key, for "duplicate inside the file" errors.
+    """
+
+    label: ClassVar[str]
+    sheet_title: ClassVar[str]
+    template_filename: ClassVar[str]
+    list_url_name: ClassVar[str]
+    notes: ClassVar[list[str]] = []
+    headers: ClassVar[list[str]]  # the template's columns, in order
+    required: ClassVar[list[str]]
+    extra_headers: ClassVar[list[str]] = []  # also read when present (e.g. columns only the export writes)
+    key_header: ClassVar[str | None] = None
+    example: ClassVar[dict[str, object]] = {}
+    column_widths: ClassVar[dict[str, float]] = {}
+
+    def template(self) -> bytes:
+        return write_workbook(
+            sheet_title=self.sheet_title,
+            headers=list(self.headers),
+            rows=[[self.example.get(h) for h in self.headers]],
+            column_widths=self.column_widths,
+        )
+
+    def run(
+        self, *, user: User, file: FileSource, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult:
+        if not self.allowed(user):
+            return _failed("", _("您没有导入权限"))
+        try:
+            headers, rows = read_sheet(file, columns=[*self.headers, *self.extra_headers])
+        except LedgerFileError as exc:
+            return _failed("", exc.message)
+        errors = self._header_errors(headers)
+        if errors:
+            return ImportResult(errors=errors)
+        if not rows:
+            return _failed("", _("文件中没有数据行"))
+
+        report = progress or (lambda stage, done, total: None)
+        report("validating", 0, len(rows))
+        context = self.prepare(user=user, rows=rows, present=set(headers))
+        items = []
+        first_seen: dict[object, int] = {}
+        for index, (row_number, values) in enumerate(rows):
+            if index and index % PROGRESS_EVERY == 0:
+                report("validating", index, len(rows))
+            row_errors = RowErrors(row_number, errors)
+            item = self.parse_row(row=row_number, values=values, context=context, errors=row_errors)
+            key = self.row_key(values)
+            if key is not None and key in first_seen:
+                row_errors.add(
+                    self.key_header or "",
+                    _("与第{row}行的{column}重复").format(row=first_seen[key], column=self.key_header),
+                )
+            elif key is not None:
+                first_seen[key] = row_number
+            if not row_errors.count:
+                items.append(item)
+        if errors:
+            return ImportResult(errors=errors)
+        report("saving", 0, len(items))
+        token = _saving_progress.set(progress)
+        try:
+            return self._save(user=user, items=items, context=context, dry_run=dry_run)
+        finally:
+            _saving_progress.reset(token)
+
+    def _header_errors(self, headers: list[str]) -> list[RowError]:
+        errors = [
+            RowError(1, h, _("缺少必填列「{column}」").format(column=h))
+            for h in self.required
+            if h not in headers
+        ]
+        known = {*self.headers, *self.extra_headers}
+        repeated = sorted({h for h in headers if h in known and headers.count(h) > 1}, key=headers.index)
+        errors += [RowError(1, h, _("表头「{column}」出现了多次").format(column=h)) for h in repeated]
+        return errors
+
+    def _save(self, *, user: User, items: list, context: Any, dry_run: bool) -> ImportResult:
+        try:
+            with transaction.atomic():
+                created, updated = self.save(user=user, items=items, context=context)
+                if dry_run:
+                    # A dry run goes through the real writes, so its counts and checks are the real ones.
+                    transaction.set_rollback(True)
+        except (ValidationError, PermissionDenied) as exc:
+            # Rows were checked already; this is a change made by someone else meanwhile.
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("您没有导入权限")]
+            return ImportResult(errors=[RowError(0, "", m) for m in messages])
+        except IntegrityError:
+            return _failed("", _("数据在导入期间被他人修改，请重新导入"))
+        return ImportResult(created=created, updated=updated)
+
+    # Subclasses fill these in.
+    def allowed(self, user: User) -> bool:
+        raise NotImplementedError
+
+    def prepare(self, *, user: User, rows: list[tuple[int, dict[str, object]]], present: set[str]) -> Any:
+        return None
+
+    def parse_row(self, *, row: int, values: dict[str, object], context: Any, errors: RowErrors) -> Any:
+        raise NotImplementedError
+
+    def save(self, *, user: User, items: list, context: Any) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def row_key(self, values: dict[str, object]) -> object | None:
+        return None
+
+
+def _failed(column: str, message: str) -> ImportResult:
+    return ImportResult(errors=[RowError(0, column, message)])

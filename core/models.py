@@ -1,0 +1,75 @@
+"""The one model of the ground floor: a background import job, for any registered ledger kind."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def import_upload_path(instance: "ImportJob", filename: str) -> str:
+    # A random name: the upload holds a whole ledger and must not be found by guessing its file name.
+    return f"imports/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """导入任务: one uploaded ledger, checked and imported in the background (Celery), with its progress.
+
+    Any ledger kind registered in core.imports runs through it; the upload page polls the
+    job for the progress bar and shows its result: counts, or every error with nothing imported.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        VALIDATING = "validating", _("校验中")
+        SAVING = "saving", _("写入中")
+        DONE = "done", _("导入完成")
+        FAILED = "failed", _("未导入")
+
+    kind = models.CharField(_("台账类型"), max_length=30)
+    file = models.FileField(_("文件"), upload_to=import_upload_path)
+    filename = models.CharField(_("原文件名"), max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_rows = models.PositiveIntegerField(_("新增"), default=0)
+    updated_rows = models.PositiveIntegerField(_("更新"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in accounts.
+        db_table = "accounts_importjob"
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    # Of the bar: checking the rows fills the first part, writing them the rest (it takes longer).
+    CHECK_SHARE = 30
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        share = min(1.0, self.done / self.total) if self.total else 0.0
+        if self.status == self.Status.SAVING:
+            return self.CHECK_SHARE + int(share * (100 - self.CHECK_SHARE))
+        if self.status == self.Status.VALIDATING:
+            return int(share * self.CHECK_SHARE)
+        return 0
