@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "hazards",
     "enforcement",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

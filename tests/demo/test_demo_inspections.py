@@ -12,9 +12,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import NumberSequence
-from inspections import demo
+from demo import inspections as demo
+from demo.outings import campaigns, visit_results
+from demo.tables import load
 from inspections.choices import ActionStatus, CheckResultValue, LeaderLevel
-from inspections.demo_data import FINDINGS, campaigns, visit_results
 from inspections.models import CheckResult, InspectionAction, InspectionRecord
 
 SERIAL = re.compile(r"〔\d{4}〕(\d+)号$")
@@ -96,9 +97,9 @@ def test_demo_year_of_inspections_reads_like_the_summaries(db, monkeypatch):
 
 
 def test_every_demo_check_item_has_findings_written_for_it():
-    titles = [title for items in demo.CHECK_ITEMS.values() for title in items]
+    titles = [title for items in demo.check_items().values() for title in items]
     assert len(titles) == len(set(titles))
-    assert not [t for t in titles if t not in FINDINGS]
+    assert not [t for t in titles if t not in load("inspections")["findings"]]
 
 
 def test_a_visit_with_problems_names_them_in_its_findings():

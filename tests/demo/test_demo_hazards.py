@@ -7,9 +7,11 @@ from collections import Counter
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts import demo
 from accounts.choices import Role
 from accounts.models import Notification, NumberSequence, User
+from demo import hazards as hazards_demo
+from demo.district import find_district
+from demo.steps import demo_reset
 from hazards import services
 from hazards.choices import EventKind, HazardLevel, HazardSource, HazardState
 from hazards.models import DeadlineExtension, Hazard, HazardEvent, Rectification
@@ -105,7 +107,7 @@ def test_timelines_tell_each_story_in_order(db):
 
 def test_numbers_are_gap_free_in_found_order_and_new_ones_continue(db, sectors):
     seed()
-    district = demo.find_district()
+    district = find_district()
     by_year: dict[int, list[tuple[int, object]]] = {}
     for number, found_on in Hazard.objects.values_list("number", "found_on"):
         by_year.setdefault(int(number[2:6]), []).append((int(number[6:]), found_on))
@@ -118,7 +120,7 @@ def test_numbers_are_gap_free_in_found_order_and_new_ones_continue(db, sectors):
 
     officer = User.objects.get(username="officer")
     enterprise = Hazard.objects.first().enterprise
-    hazard = services.hazard_record(user=officer, data=hazard_data(enterprise, found_days_ago=0))
+    hazard = services.hazard_create(user=officer, data=hazard_data(enterprise, found_days_ago=0))
     year = timezone.localdate().year
     assert hazard.number == f"YH{year}{len(by_year.get(year, [])) + 1:05d}"
 
@@ -148,9 +150,9 @@ def test_reset_removes_the_demo_hazards_only(db, district, enterprise_a):
     # Another district's hazard. Numbers are unique across the database, so its series starts far on.
     year = timezone.localdate().year
     NumberSequence.objects.create(series="hazard", org_unit=district.district, year=year, last=9000)
-    hazard_a = services.hazard_record(user=officer, data=hazard_data(enterprise_a))
+    hazard_a = services.hazard_create(user=officer, data=hazard_data(enterprise_a))
     assert Hazard.objects.count() > 1
-    demo.demo_reset()
+    demo_reset()
     assert list(Hazard.objects.all()) == [hazard_a]
     assert set(HazardEvent.objects.values_list("hazard_id", flat=True)) == {hazard_a.pk}
     assert not Rectification.objects.exists() and not DeadlineExtension.objects.exists()
@@ -162,8 +164,6 @@ def test_reset_removes_the_demo_hazards_only(db, district, enterprise_a):
 
 
 def test_inspections_without_item_results_still_give_hazards(db, monkeypatch):
-    from hazards import demo as hazards_demo
-
     monkeypatch.setattr(hazards_demo, "_noncompliant", lambda done: [])
     seed()
     from_visits = Hazard.objects.filter(source=HazardSource.INSPECTION)

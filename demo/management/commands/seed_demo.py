@@ -1,17 +1,18 @@
-"""seed_demo: build the demo district (accounts/demo.py), and whatever later apps register on it."""
+"""seed_demo: build the demo district and a year of its records, step by step (demo.steps)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, DISTRICT_NAME, DemoConflict, demo_build, demo_exists, demo_reset
+from demo.district import DEMO_PASSWORD, DISTRICT_NAME, DemoConflict, demo_exists
+from demo.steps import demo_build, demo_reset
 
 
 class Command(BaseCommand):
     help = (
         f"建立演示区（{DISTRICT_NAME}）：街道/乡镇/管理处、社区/村、安委会成员单位、专委会、生产经营单位、"
-        f"演示用户（密码 {DEMO_PASSWORD}），以及各模块登记的演示记录。同一种子生成同样的数据。"
+        f"演示用户（密码 {DEMO_PASSWORD}），以及一年的检查、隐患等演示记录。同一种子生成同样的数据。"
     )
 
     def add_arguments(self, parser) -> None:

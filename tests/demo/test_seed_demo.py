@@ -1,4 +1,3 @@
-import random
 from collections import Counter
 from io import StringIO
 
@@ -7,10 +6,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from accounts import demo
 from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
 from accounts.models import Enterprise, OrgUnit, Sector, User
 from accounts.validators import uscc_problem
+from demo import steps
+from demo.district import DISTRICT_NAME
 from tests.factories import UserFactory
 
 
@@ -44,7 +44,7 @@ def counts() -> tuple[int, ...]:
 
 def test_demo_district_has_townships_grid_departments_and_committees(db):
     seed("--seed", "3", "--enterprises", "200")
-    district = OrgUnit.objects.get(kind=OrgKind.DISTRICT, name=demo.DISTRICT_NAME)
+    district = OrgUnit.objects.get(kind=OrgKind.DISTRICT, name=DISTRICT_NAME)
     townships = OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS, parent=district)
     assert 10 <= townships.count() <= 14
     assert {t.kind for t in townships} == set(TOWNSHIP_KINDS)
@@ -180,29 +180,30 @@ def test_a_taken_username_stops_the_seed_without_leaving_half_a_district(db):
     assert not OrgUnit.objects.exists() and not Enterprise.objects.exists()
 
 
-def test_registered_steps_run_in_order_with_their_own_rng_and_reset_first(db, monkeypatch):
-    monkeypatch.setattr(demo, "_steps", {})
+def test_steps_run_in_their_written_order_with_their_own_rng_and_reset_first_in_reverse(db, monkeypatch):
+    assert [s.name for s in steps.STEPS] == ["district", "inspections", "hazards"]
     calls = []
 
-    def step(name):
-        def run(*, rng: random.Random, context: demo.DemoContext) -> str:
+    def step(name: str) -> steps.Step:
+        def build(*, rng, context) -> list[str]:
             calls.append((name, rng.random(), context.users["officer"].username, context.enterprises.count()))
-            return f"{name} 完成"
+            return [f"{name} 完成"]
 
-        return run
+        return steps.Step(name, build, lambda district: calls.append((f"reset {name}", district.name)))
 
-    demo.register_demo_step("late", step("late"), order=30, reset=lambda: calls.append(("reset late",)))
-    demo.register_demo_step("early", step("early"), order=10, reset=lambda: calls.append(("reset early",)))
+    monkeypatch.setattr(steps, "STEPS", [steps.STEPS[0], step("early"), step("late")])
     output = seed("--seed", "8", "--enterprises", "20")
     assert [c[0] for c in calls] == ["early", "late"]
     assert calls[0][2:] == ("officer", 20)
+    assert calls[0][1] != calls[1][1]  # each step draws from its own generator
     assert output.index("early 完成") < output.index("late 完成")
     assert "生产经营单位 20 家" in output
 
     first = calls[:]
     calls.clear()
     seed("--seed", "8", "--enterprises", "20", "--reset")
-    assert [c[0] for c in calls] == ["reset late", "reset early", "early", "late"]
+    assert calls[:2] == [("reset late", DISTRICT_NAME), ("reset early", DISTRICT_NAME)]
+    assert [c[0] for c in calls[2:]] == ["early", "late"]
     assert calls[2:] == first  # the same seed gives each step the same numbers
 
 

@@ -1,4 +1,8 @@
-"""seed_demo step: inspectors with 执法证, published check items, and a year of inspections."""
+"""seed_demo step: inspectors with 执法证, published check items, and a year of inspections.
+
+The outings are planned in demo.outings; the check items, their codes and the units that send teams are
+in demo/data/inspections.json.
+"""
 
 import datetime as dt
 import random
@@ -7,11 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.choices import Role
-from accounts.demo import DemoContext, demo_password_hash
-from accounts.models import Enterprise, NumberSequence, Sector, User
-
-from .demo_data import Planner, township_leaders, visit_results
-from .models import (
+from accounts.models import Enterprise, NumberSequence, OrgUnit, Sector, User
+from inspections import selectors
+from inspections.models import (
     CheckItem,
     CheckResult,
     InspectionAction,
@@ -21,60 +23,25 @@ from .models import (
     PlanTarget,
     RandomDraw,
 )
-from .services import split_names
+from inspections.services import TargetData, draw_create, plan_create, split_names
 
-CHECK_ITEMS = {
-    "hazchem": [
-        "是否建立安全风险分级管控和隐患排查治理制度",
-        "重大危险源是否登记建档并定期检测",
-        "特种作业人员是否持证上岗",
-    ],
-    "fire": ["疏散通道、安全出口是否畅通", "消防设施器材是否完好有效", "是否落实每日防火巡查"],
-    "construction": ["深基坑、高支模是否编制专项施工方案", "起重机械是否经检验合格", "临边洞口防护是否到位"],
-    "industry-trade": ["有限空间作业是否审批并检测", "粉尘涉爆场所是否按规定清扫", "安全生产责任制是否健全"],
-    "gas": ["燃气管道是否存在占压", "用气场所是否安装可燃气体报警装置", "钢瓶是否在检验有效期内"],
-    "commerce": ["经营场所是否违规住人", "电气线路是否规范敷设", "是否配备灭火器材"],
-    "special-equipment": [
-        "特种设备是否办理使用登记",
-        "特种设备是否在检验有效期内",
-        "电梯是否落实维保并张贴标识",
-    ],
-    "education": ["校舍及周边是否存在安全隐患", "食堂燃气使用是否规范", "是否定期开展应急疏散演练"],
-    "road-traffic": [
-        "营运车辆是否按规定年检和二级维护",
-        "动态监控系统是否正常运行",
-        "驾驶员是否定期开展安全教育",
-    ],
-    "dust": ["除尘系统是否按规范设置", "是否建立粉尘清扫制度", "是否使用防爆电气设备"],
-    "confined-space": [
-        "有限空间是否辨识并设置警示标志",
-        "是否配备气体检测和通风设备",
-        "作业人员是否经专项培训",
-    ],
-    "culture-tourism": ["游乐设施是否定期检查", "人员密集区域是否落实限流措施", "应急预案是否制定并演练"],
-    "health": ["医用氧气、危化试剂是否规范存放", "消防控制室是否24小时双人值班", "放射诊疗场所防护是否到位"],
-    "civil-affairs": ["养老机构是否落实夜间巡查", "老人居室是否违规使用电器", "厨房燃气是否安装报警装置"],
-    "waterway-fishery": ["船舶是否按规定配备救生设备", "是否存在“三无”船舶", "渡口是否落实安全管理制度"],
-    "fireworks": ["是否超范围、超许可量储存", "储存场所是否与居住场所分开", "是否有非法产品"],
-    "mining": ["边坡是否按设计分台阶开采", "爆破作业是否规范", "尾矿库、排土场是否定期监测"],
-    "forest-fire": ["是否落实野外用火管控", "护林员是否按规定巡山", "防火物资是否储备到位"],
-}
-# Item codes are the sector's first two letters, unless another sector already starts that way.
-ITEM_PREFIX = {
-    "special-equipment": "SE",
-    "road-traffic": "RT",
-    "confined-space": "CS",
-    "culture-tourism": "CT",
-    "civil-affairs": "CA",
-    "waterway-fishery": "WF",
-    "fireworks": "FW",
-    "forest-fire": "FF",
-}
-TEAM_UNITS = ["应急", "住建", "消防", "市场监管", "交通"]
+from .district import DemoContext, demo_password_hash
+from .outings import Planner, township_leaders, visit_results
+from .tables import load
+
+
+def _table() -> dict:
+    return load("inspections")
+
+
+def check_items() -> dict[str, list[str]]:
+    """The demo's published check items: sector code → item titles, in order."""
+    return _table()["check_items"]
 
 
 def item_code(sector_code: str, i: int) -> str:
-    return f"{ITEM_PREFIX.get(sector_code, sector_code[:2].upper())}-{i:02d}"
+    """Item codes are the sector's first two letters, unless another sector already starts that way."""
+    return f"{_table()['item_prefix'].get(sector_code, sector_code[:2].upper())}-{i:02d}"
 
 
 def demo_today() -> dt.date:
@@ -86,9 +53,9 @@ def _inspectors(rng: random.Random, context: DemoContext) -> dict[int, list[User
     """A few certified inspectors per department and township; the demo's own users get certs too."""
     expiry = dt.date(timezone.localdate().year + 2, 12, 31)
     teams: dict[int, list[User]] = {}
-    # The accounts step hashed the demo password already; hashing it again costs half a second.
+    # The district step hashed the demo password already; hashing it again costs half a second.
     password = context.users["officer"].password or demo_password_hash()
-    units = [context.departments[s] for s in TEAM_UNITS] + context.townships
+    units = [context.departments[s] for s in _table()["team_units"]] + context.townships
     for unit in units:
         members = []
         for i in range(4 if unit.is_department else 2):
@@ -109,9 +76,11 @@ def _inspectors(rng: random.Random, context: DemoContext) -> dict[int, list[User
     return teams
 
 
-def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
+def build(*, rng: random.Random, context: DemoContext) -> list[str]:
+    """Check items, inspectors and the year's actions with their records and results, a 双随机 draw
+    and the plans; the summary line."""
     sectors = {s.code: s for s in Sector.objects.all()}
-    for code, titles in CHECK_ITEMS.items():
+    for code, titles in check_items().items():
         CheckItem.objects.bulk_create(
             [
                 CheckItem(sector=sectors[code], code=item_code(code, i), title=t, order=i)
@@ -125,7 +94,7 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
     today = demo_today()
     year = today.year
     all_firms, pools, firm_sector_ids = _firms(context)
-    departments = [context.departments[s].pk for s in TEAM_UNITS]
+    departments = [context.departments[s].pk for s in _table()["team_units"]]
     units = {u.pk: u for u in [*context.townships, *context.departments.values()]}
     for pk in units:
         pools[pk] = pools.get(pk) or all_firms  # a unit with no firms of its own helps anywhere
@@ -209,10 +178,10 @@ def seed_inspections(*, rng: random.Random, context: DemoContext) -> str:
     draw = _random_draw(rng, context)
     drawn = f"，双随机抽取 {draw.number}（{draw.enterprise_count} 家）" if draw else ""
     drawn += f"，检查计划 {_plans(rng, context)} 项"  # after the draw: its seed stays as it was
-    return (
+    return [
         f"检查行动 {len(created)} 次，检查记录 {record_count} 家次（发现问题 {problems} 家次），"
         f"检查事项 {CheckItem.objects.count()} 项" + drawn
-    )
+    ]
 
 
 def _firms(context: DemoContext) -> tuple[list[int], dict[int, list[int]], dict[int, set[int]]]:
@@ -262,9 +231,6 @@ def _firm_items(
 def _random_draw(rng: random.Random, context: DemoContext):
     """区应急管理局's 双随机 draw of this year: up to 20 危险化学品/工贸 firms weighted by grade, 2 inspectors
     each, left planned (计划中). It runs last so the seed it takes from `rng` changes nothing else."""
-    from . import selectors
-    from .services import draw_create
-
     officer = context.users["officer"]
     sector_ids = [context.sectors["hazchem"].pk, context.sectors["industry-trade"].pk]
     pool = selectors.draw_enterprise_pool(
@@ -298,9 +264,6 @@ def _plans(rng: random.Random, context: DemoContext) -> int:
     """检查计划 for the demo year: 区应急管理局's annual plan by sector and kind, and monthly plans of two
     townships. Targets are sized from what the demo's inspections have done so far, spread over the
     whole period, so some lines are on track and some behind, as in a real office."""
-    from . import selectors
-    from .services import TargetData, plan_create
-
     officer = context.users["officer"]
     today = timezone.localdate()
     kinds = {k.code: k for k in InspectionKind.objects.filter(code__in=["routine", "special", "random"])}
@@ -350,13 +313,8 @@ def _plans(rng: random.Random, context: DemoContext) -> int:
     return len(plans)
 
 
-def reset_inspections() -> None:
-    """Remove what seed_inspections made inside the demo district (before its enterprises go)."""
-    from accounts.demo import find_district
-
-    district = find_district()
-    if district is None:
-        return
+def reset(district: OrgUnit) -> None:
+    """Remove what the step made inside the demo district (before its enterprises go)."""
     # Plans first: their lines protect the townships, sectors and kinds they name.
     plans = InspectionPlan.objects.filter(organizer__path__startswith=district.path)
     InspectionPlan.history.filter(id__in=list(plans.values_list("pk", flat=True))).delete()
@@ -375,7 +333,7 @@ def reset_inspections() -> None:
         org_unit__path__startswith=district.path,
     ).delete()
     demo_items = Q(pk__in=[])
-    for code, titles in CHECK_ITEMS.items():
+    for code, titles in check_items().items():
         codes = [item_code(code, i) for i in range(1, len(titles) + 1)]
         demo_items |= Q(sector__code=code, code__in=codes)
     CheckItem.objects.filter(demo_items, checkresult__isnull=True).delete()
