@@ -15,6 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.history import history_bulk_create
+
 from .choices import JURISDICTION_KINDS, OrgKind
 from .models import Enterprise, Notification, NumberSequence, OrgUnit, RiskGrade, Sector, User
 from .scoping import restrict, scope_for
@@ -153,9 +155,12 @@ def enterprise_upsert_many(*, user: User, rows: Iterable[EnterpriseData]) -> tup
         enterprise.updated = now  # auto_now is save()'s doing; this path does not call save()
     _update_rows([e for e, _s in to_update], [*_SCALAR_FIELDS, "updated"])
     through = _replace_sectors(to_create + to_update, replace_ids=[e.pk for e, _s in to_update])
-    _write_history(
-        created=[e for e, _s in to_create], updated=[e for e, _s in to_update], through=through, when=now
-    )
+    # One history record per written enterprise (its user is the instance's _history_user), with
+    # its sectors as simple_history's m2m snapshot.
+    for objs, is_update in (([e for e, _s in to_create], False), ([e for e, _s in to_update], True)):
+        ids = {e.pk for e in objs}
+        links = [link for link in through if link.enterprise_id in ids]
+        history_bulk_create(Enterprise, objs, when=now, update=is_update, m2m_field="sectors", links=links)
     return len(to_create), len(codes) - len(to_create)
 
 
@@ -221,30 +226,6 @@ def _replace_sectors(items: list[tuple[Enterprise, list[Sector]]], *, replace_id
         for sector in {s.pk: s for s in sectors}.values()
     ]
     return through_model.objects.bulk_create(links, batch_size=_BATCH)
-
-
-def _write_history(*, created: list[Enterprise], updated: list[Enterprise], through: list, when) -> None:
-    """One history record per written enterprise, with its sectors as simple_history's m2m snapshot."""
-    records = []
-    for objs, is_update in ((created, False), (updated, True)):
-        if objs:
-            records += Enterprise.history.bulk_history_create(objs, update=is_update, default_date=when) or []
-    if not records:
-        return  # SIMPLE_HISTORY_ENABLED is off
-    record_for = {record.id: record for record in records}
-    m2m_history_model = Enterprise.history.model.sectors.model
-    m2m_history_model.objects.bulk_create(
-        [
-            m2m_history_model(
-                history=record_for[link.enterprise_id],
-                id=link.id,
-                enterprise_id=link.enterprise_id,
-                sector_id=link.sector_id,
-            )
-            for link in through
-        ],
-        batch_size=_BATCH,
-    )
 
 
 def number_next(*, series: str, org_unit: OrgUnit, year: int) -> int:

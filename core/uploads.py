@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
@@ -18,8 +19,6 @@ def validate_image(file: UploadedFile) -> str:
     Returns the file's true extension (jpg/png/webp/gif) so callers can name the stored file by
     what it is rather than by what the browser claimed.
     """
-    from PIL import Image, UnidentifiedImageError
-
     limit = settings.UPLOAD_IMAGE_MAX_BYTES
     if file.size is not None and file.size > limit:
         raise ValidationError(

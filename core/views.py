@@ -41,8 +41,10 @@ def _allowed_importer(request: HttpRequest, kind: str) -> Importer:
 def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     """Upload a ledger; it is checked and imported in the background and the next page shows progress."""
     importer = _allowed_importer(request, kind)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST, even one without fields: `request.POST or None` would show an empty
+    # submission the blank form again with no word on what is missing.
+    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+    if form.is_bound and form.is_valid():
         job = services.import_job_start(user=request.user, kind=kind, upload=form.cleaned_data["file"])
         return redirect("core:import_job", pk=job.pk)
     return render(request, "core/import_form.html", {"form": form, "kind": kind, "importer": importer})

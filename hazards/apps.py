@@ -7,7 +7,8 @@ class HazardsConfig(AppConfig):
     verbose_name = _("隐患治理")
 
     def ready(self) -> None:
-        """Plug into the floors below: menu entries, home-page work queues, the "hazards" ledger kind.
+        """Plug into the floors below: menu entries, home-page work queues, the hazard part of an inspection
+        record's page, the "hazards" ledger kind.
 
         Imports are local here only because Django forbids importing views and models before the app
         registry is ready; no circle is being dodged.
@@ -18,7 +19,7 @@ class HazardsConfig(AppConfig):
         from core.panels import HOME, register_panel
 
         from . import views
-        from .ledger_import import HazardImporter
+        from .importers import HazardImporter
 
         verifiers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT})
         register(
@@ -32,6 +33,10 @@ class HazardsConfig(AppConfig):
         register_panel(HOME, "hazards/home_verify.html", views.home_verify_panel, roles=office, order=20)
         register_panel(
             HOME, "hazards/home_extensions.html", views.home_extension_panel, roles=[Role.OFFICER], order=30
+        )
+        # 登记为隐患 and the hazards registered, on each 不符合 result of an inspection record.
+        register_panel(
+            "inspections.record_detail", "hazards/_record_hazards.html", views.record_hazards_panel
         )
         # Ledger kind "hazards": the upload page, the background import job and `import_ledger hazards`.
         register_importer("hazards", HazardImporter())

@@ -62,7 +62,7 @@ class HazardFieldsForm(forms.Form):
 
     MAJOR_ONLY = ("funds", "contingency_plan")
 
-    def five(self) -> dict:
+    def hazard_fields(self) -> dict:
         """The fields passed straight to the service besides the enterprise, source and dates."""
         c = self.cleaned_data
         return {
@@ -81,7 +81,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Several photos in one input; their content is checked by the service (accounts.uploads)."""
+    """Several photos in one input; their content is checked by the service (core.uploads)."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault(
@@ -150,7 +150,7 @@ class HazardForm(HazardFieldsForm):
             deadline=c["deadline"],
             responsible_unit=c.get("responsible_unit") or enterprise.township,
             photos=c.get("photos") or (),
-            **self.five(),
+            **self.hazard_fields(),
         )
 
 
@@ -172,7 +172,7 @@ class FromResultForm(HazardFieldsForm):
             "deadline": c.get("deadline") or default_deadline(),
             "responsible_unit": c.get("responsible_unit"),
             "description": c.get("description") or "",
-            **self.five(),
+            **self.hazard_fields(),
         }
 
 

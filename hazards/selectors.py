@@ -21,7 +21,8 @@ from django.utils import timezone
 from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
 from accounts.models import OrgUnit, User
 from accounts.scoping import get_object_in_scope, restrict
-from inspections.models import CheckResult
+from inspections.models import CheckResult, InspectionRecord
+from inspections.selectors import record_list
 
 from .choices import ACTIVE_STATES, ExtensionStatus, HazardLevel, HazardState
 from .models import (
@@ -116,7 +117,7 @@ def hazards_to_follow(*, user: User, today: dt.date | None = None) -> QuerySet[H
 
 def verification_queue(*, user: User) -> QuerySet[Hazard]:
     """待复查: rectifications reported and waiting for the officer's pass or fail. A department does not
-    verify what it follows itself (services.may_verify), so those are not in its queue."""
+    verify what it follows itself (permissions.can_verify), so those are not in its queue."""
     queue = hazard_list(user=user, action="change").filter(state=HazardState.VERIFYING)
     if user.role == Role.DEPARTMENT:
         queue = queue.exclude(responsible_unit_id=user.org_unit_id)
@@ -201,8 +202,6 @@ def hazard_photo_get(*, user: User, pk: int) -> HazardPhoto:
 
 def check_result_get(*, user: User, pk: int) -> CheckResult:
     """A check result on an inspection record the user may view; 404 otherwise."""
-    from inspections.selectors import record_list
-
     records = record_list(user=user).values("pk")
     return get_object_or_404(
         CheckResult.objects.select_related(
@@ -223,3 +222,20 @@ def verification_rows(*, user: User) -> QuerySet[Hazard]:
         Prefetch("photos", queryset=photos_in_order())
     )
     return verification_queue(user=user).prefetch_related(Prefetch("rectifications", queryset=entries))
+
+
+def check_result_hazard(result: CheckResult) -> Hazard | None:
+    """The live hazard registered from a check result (登记为隐患), if any: a voided one frees it."""
+    return result.hazards.exclude(state=HazardState.VOID).first()
+
+
+def record_hazards(*, record: InspectionRecord) -> dict[int, list[Hazard]]:
+    """The hazards registered from each check result of an inspection record (result id → hazards,
+    voided ones included, shown as such), in one query: the record page's hazard panel."""
+    by_result: dict[int, list[Hazard]] = {}
+    hazards = Hazard.objects.filter(check_result__record=record).only(
+        "pk", "number", "state", "check_result_id"
+    )
+    for hazard in hazards:
+        by_result.setdefault(hazard.check_result_id, []).append(hazard)
+    return by_result

@@ -1,8 +1,10 @@
 """Pages of the hazard ledger. Views parse, call a selector or a service, and render.
 
 Every action on a hazard is its own small POST view: it finds the hazard through the scoping rule
-(404 outside it), refuses a role that may not act (403), calls the one service function and comes
-back to the hazard with a message. A rule the service refuses comes back inline on the form.
+(404 outside it), refuses a role that may never act (403, by permissions — before reading a form the
+user could not use), calls the one service function and comes back to the hazard with a message. A
+rule the service refuses comes back inline on the form. Which panels the hazard page shows is
+permissions.hazard_allowed_actions; the service decides again under its lock.
 """
 
 import datetime as dt
@@ -21,15 +23,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.choices import Role
-from accounts.models import Enterprise, User
-from accounts.scoping import can_write, restrict
+from accounts.models import Enterprise
+from accounts.scoping import restrict
+from core.errors import form_add_errors
 from core.lists import filtered, paginate
-from inspections.choices import CheckResultValue
+from inspections.models import InspectionRecord
 from inspections.selectors import enterprise_search
 
-from . import selectors, services
-from .choices import ACTIVE_STATES, ExtensionStatus, HazardState
+from . import permissions, selectors, services
+from .choices import ACTIVE_STATES, ExtensionStatus
 from .filtersets import HazardFilterSet
 from .forms import (
     DEADLINE_DAYS,
@@ -72,7 +74,7 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "hazards": page_obj.object_list,
             "figures": selectors.hazard_figures(hazards),
-            "can_record": can_write(request.user),
+            "can_record": permissions.can_create(request.user),
             "querystring": request.GET.urlencode(),
         },
     )
@@ -87,15 +89,10 @@ def listed_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def may_verify_some(user: User) -> bool:
-    """Who has a 待复查 queue: the district office and the supervising departments."""
-    return services.is_district_user(user) or user.role == Role.DEPARTMENT
-
-
 @login_required
 def verification_list(request: HttpRequest) -> HttpResponse:
     """待复查: the rectifications reported, each with its entries and photos, passed or failed per row."""
-    if not may_verify_some(request.user):
+    if not permissions.can_verify_any(request.user):
         raise PermissionDenied(_("只有区安委办/应急局或监管部门可以复查销号。"))
     page_obj = paginate(request, selectors.annotate_overdue(selectors.verification_rows(user=request.user)))
     return render(
@@ -112,7 +109,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
 def hazard_create(request: HttpRequest) -> HttpResponse:
     """登记隐患: first find the enterprise (within the change scope), then fill in the hazard."""
     user = request.user
-    if not can_write(user):
+    if not permissions.can_create(user):
         raise PermissionDenied(_("您没有登记隐患的权限。"))
     writable = restrict(Enterprise.objects.select_related("jurisdiction__parent"), user, "change")
     if request.method == "POST":
@@ -120,9 +117,9 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
         enterprise = writable.filter(pk=_int(request.POST.get("enterprise"))).first()
         if form.is_valid():
             try:
-                hazard = services.hazard_record(user=user, data=form.to_data())
+                hazard = services.hazard_create(user=user, data=form.to_data())
             except ValidationError as exc:
-                put_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 messages.success(request, _("已登记隐患：%(number)s") % {"number": hazard.number})
                 return redirect(hazard)
@@ -156,16 +153,16 @@ def hazard_from_result(request: HttpRequest, check_result_pk: int) -> HttpRespon
     full form (pre-filled) when more is needed — a major hazard's 五落实, or an error to correct."""
     user = request.user
     result = selectors.check_result_get(user=user, pk=check_result_pk)
-    if not can_write(user):
+    if not permissions.can_create(user):
         raise PermissionDenied(_("您没有登记隐患的权限。"))
     record = result.record
     record_url = reverse("inspections:record_detail", args=[record.pk])
-    existing = result.hazards.exclude(state=HazardState.VOID).first()
-    if existing is not None:
-        messages.info(request, _("该检查事项已登记为隐患：%(number)s") % {"number": existing.number})
-        return redirect(existing)
-    if result.result != CheckResultValue.NONCOMPLIANT:
-        messages.error(request, _("只有“不符合”的检查事项可以登记为隐患。"))
+    if refusal := services.check_result_refusal(result):
+        # Registered already: the second click lands on the hazard the first one made.
+        if (existing := selectors.check_result_hazard(result)) is not None:
+            messages.info(request, _("该检查事项已登记为隐患：%(number)s") % {"number": existing.number})
+            return redirect(existing)
+        messages.error(request, refusal)
         return redirect(record_url)
     defaults = {
         "description": "；".join(p for p in (result.item.title, result.note.strip()) if p),
@@ -183,7 +180,7 @@ def hazard_from_result(request: HttpRequest, check_result_pk: int) -> HttpRespon
             try:
                 hazard = services.hazard_from_check_result(user=user, check_result=result, **form.to_kwargs())
             except ValidationError as exc:
-                put_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 messages.success(request, _("已登记隐患：%(number)s") % {"number": hazard.number})
                 return redirect(hazard)
@@ -206,26 +203,6 @@ def hazard_from_result(request: HttpRequest, check_result_pk: int) -> HttpRespon
 # ---------------------------------------------------------------- the hazard page
 
 
-def _panels(user: User, hazard: Hazard, pending) -> dict[str, bool]:
-    """Which action panels this user sees on this hazard: only those they may use now."""
-    follow = services.may_follow(user, hazard)
-    verify = services.may_verify(user, hazard)
-    district = services.is_district_user(user)
-    state = hazard.state
-    active = state in ACTIVE_STATES
-    return {
-        "rectify": follow and state in (HazardState.OPEN, HazardState.RECTIFYING),
-        "submit": follow and state == HazardState.RECTIFYING,
-        "extend": follow and active and pending is None,
-        "verify": verify and state == HazardState.VERIFYING,
-        "decide": district and pending is not None,
-        "listing": district and hazard.is_major and active and not hazard.is_listed,
-        "delist": district and hazard.is_listed and state == HazardState.CLOSED,
-        "reopen": district and state == HazardState.CLOSED,
-        "void": district and state != HazardState.VOID,
-    }
-
-
 FORMS: dict[str, type[Form]] = {
     "rectify": RectificationForm,
     "submit": SubmitForm,
@@ -240,9 +217,9 @@ FORMS: dict[str, type[Form]] = {
 
 def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None = None) -> HttpResponse:
     pending = hazard.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
-    panels = _panels(request.user, hazard, pending)
+    allowed = permissions.hazard_allowed_actions(request.user, hazard, pending=pending is not None)
     initial = {"extend": {"new_deadline": hazard.deadline + dt.timedelta(days=DEADLINE_DAYS)}}
-    forms = {name: cls(initial=initial.get(name)) for name, cls in FORMS.items() if panels[name]}
+    forms = {name: cls(initial=initial.get(name)) for name, cls in FORMS.items() if name in allowed}
     forms.update(bound or {})
     today = timezone.localdate()
     return render(
@@ -253,20 +230,20 @@ def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None 
             "timeline": selectors.hazard_timeline(hazard=hazard),
             "sectors": list(hazard.sectors.all()),
             "pending": pending,
-            "panels": panels,
+            "allowed": allowed,
             "forms": forms,
-            "open_panel": _open_panel(panels, bound),
+            "open_panel": _open_panel(allowed, bound),
             "overdue_now": hazard.state in ACTIVE_STATES and hazard.deadline < today,
-            "has_actions": any(panels.values()),
+            "has_actions": bool(allowed),
         },
     )
 
 
-def _open_panel(panels: dict[str, bool], bound: dict[str, Form] | None) -> str:
+def _open_panel(allowed: frozenset[str], bound: dict[str, Form] | None) -> str:
     """The panel drawn open: the one with errors, else the next step for this user."""
     if bound:
         return next(iter(bound))
-    return next((name for name in ("verify", "decide", "rectify") if panels[name]), "")
+    return next((name for name in ("verify", "decide", "rectify") if name in allowed), "")
 
 
 @login_required
@@ -297,15 +274,6 @@ def _image_response(found) -> FileResponse:
 # ---------------------------------------------------------------- actions on a hazard
 
 
-def put_errors(form: Form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where the form has it, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _next(request: HttpRequest) -> str | None:
     """Where a queue row wants to come back to (the home page, 待复查); only this site's own paths."""
     url = request.POST.get("next") or ""
@@ -318,13 +286,10 @@ def _back(request: HttpRequest, hazard: Hazard) -> HttpResponse:
     return redirect(_next(request) or hazard.get_absolute_url())
 
 
-Check = Callable[[User, Hazard], bool]
-
-
-def _hazard_for(request: HttpRequest, pk: int, allowed: Check, refusal: str) -> Hazard:
-    hazard = selectors.hazard_get(user=request.user, pk=pk)  # 404 outside the scope
-    if not allowed(request.user, hazard):
-        raise PermissionDenied(refusal)
+def _hazard_for(request: HttpRequest, pk: int, action: str) -> Hazard:
+    """The hazard in the user's scope (404 outside it), and 403 when the user may never `action` it."""
+    hazard = selectors.hazard_get(user=request.user, pk=pk)
+    permissions.permission_require(request.user, hazard, action)
     return hazard
 
 
@@ -338,7 +303,7 @@ def _act(request: HttpRequest, hazard: Hazard, panel: str, form: Form, call: Cal
             if not hasattr(exc, "error_dict"):
                 messages.error(request, "；".join(exc.messages))
                 return _back(request, hazard)
-            put_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, done)
             return _back(request, hazard)
@@ -351,18 +316,14 @@ def _act(request: HttpRequest, hazard: Hazard, panel: str, form: Form, call: Cal
     return _detail(request, hazard, bound={panel: form})
 
 
-def _district(user: User, hazard: Hazard) -> bool:
-    return services.is_district_user(user)
-
-
 @require_POST
 @login_required
 def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard_for(request, pk, services.may_follow, _("您不能为该隐患记录整改情况。"))
+    hazard = _hazard_for(request, pk, permissions.RECTIFY)
     form = RectificationForm(request.POST, request.FILES)
 
     def call(c: dict) -> str:
-        entry = services.rectification_add(
+        entry = services.rectification_create(
             user=request.user,
             hazard=hazard,
             text=c["text"],
@@ -378,7 +339,7 @@ def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def hazard_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard_for(request, pk, services.may_follow, _("您不能为该隐患申请复查。"))
+    hazard = _hazard_for(request, pk, permissions.SUBMIT)
 
     def call(c: dict) -> str:
         services.hazard_submit(user=request.user, hazard=hazard, note=c.get("note") or "")
@@ -391,7 +352,7 @@ def hazard_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def hazard_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """复查: the button pressed says pass or fail; a fail needs the note."""
-    hazard = _hazard_for(request, pk, services.may_verify, _("只有区安委办/应急局或监管部门可以复查销号。"))
+    hazard = _hazard_for(request, pk, permissions.VERIFY)
     passed = request.POST.get("decision") == "pass"
 
     def call(c: dict) -> str:
@@ -406,7 +367,7 @@ def hazard_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard_for(request, pk, services.may_follow, _("您不能为该隐患申请延期。"))
+    hazard = _hazard_for(request, pk, permissions.EXTEND)
 
     def call(c: dict) -> str:
         services.extension_request(
@@ -421,7 +382,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def extension_decide(request: HttpRequest, pk: int, extension_pk: int) -> HttpResponse:
     """批准/驳回延期: the extension is looked up among this hazard's own, never by its id alone."""
-    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以审批延期申请。"))
+    hazard = _hazard_for(request, pk, permissions.DECIDE)
     extension = selectors.extension_get(hazard=hazard, pk=extension_pk)
     approve = request.POST.get("decision") == "approve"
 
@@ -439,7 +400,7 @@ def extension_decide(request: HttpRequest, pk: int, extension_pk: int) -> HttpRe
 @require_POST
 @login_required
 def hazard_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以重新打开已销号的隐患。"))
+    hazard = _hazard_for(request, pk, permissions.REOPEN)
 
     def call(c: dict) -> str:
         services.hazard_reopen(user=request.user, hazard=hazard, reason=c["reason"])
@@ -451,7 +412,7 @@ def hazard_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def hazard_void(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以作废隐患。"))
+    hazard = _hazard_for(request, pk, permissions.VOID)
 
     def call(c: dict) -> str:
         services.hazard_void(user=request.user, hazard=hazard, reason=c["reason"])
@@ -463,10 +424,10 @@ def hazard_void(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def hazard_listing(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以挂牌督办。"))
+    hazard = _hazard_for(request, pk, permissions.LISTING)
 
     def call(c: dict) -> str:
-        services.hazard_list(
+        services.listing_create(
             user=request.user,
             hazard=hazard,
             level=c["listing_level"],
@@ -482,16 +443,16 @@ def hazard_listing(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def hazard_delist(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard_for(request, pk, _district, _("只有区安委办/应急局可以摘牌。"))
+    hazard = _hazard_for(request, pk, permissions.DELIST)
 
     def call(c: dict) -> str:
-        services.hazard_delist(user=request.user, hazard=hazard)
+        services.listing_end(user=request.user, hazard=hazard)
         return _("已摘牌。")
 
     return _act(request, hazard, "delist", Form(request.POST), call)
 
 
-# ---------------------------------------------------------------- home-page panels (accounts.home)
+# ---------------------------------------------------------------- panels on other pages (core.panels)
 
 
 def home_follow_panel(request: HttpRequest) -> dict:
@@ -518,3 +479,12 @@ def home_extension_panel(request: HttpRequest) -> dict | None:
     if not rows:
         return None
     return {"extensions": rows[:HOME_ROWS], "more": len(rows) > HOME_ROWS, "next": request.get_full_path()}
+
+
+def record_hazards_panel(request: HttpRequest, record: InspectionRecord) -> dict:
+    """On an inspection record's page, beside each 不符合 result: the hazards registered from it, or
+    the one-click 登记为隐患 form for a user who may record hazards."""
+    return {
+        "by_result": selectors.record_hazards(record=record),
+        "can_create": permissions.can_create(request.user),
+    }

@@ -7,10 +7,34 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
+from rest_framework.test import APIClient
 
 from accounts.choices import OrgKind, Role
 from accounts.models import Enterprise, OrgUnit, Sector, User
 from tests.factories import EnterpriseFactory, UserFactory
+
+POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
+
+NOT_POSTGRES = """测试只在 Postgres 上运行，当前数据库是 {engine}。
+请运行 ./scripts/test（它会找到或临时启动一个 Postgres），或把 DATABASE_URL 设为一个 Postgres，
+例如 DATABASE_URL=postgres://postgres@127.0.0.1:5432/safety_office。
+
+The tests run on Postgres only; the database configured now is {engine}.
+Run ./scripts/test (it finds or starts a Postgres), or set DATABASE_URL to a Postgres,
+e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/safety_office."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to run on anything but Postgres, before a test database is made or a test collected.
+
+    Without DATABASE_URL the settings fall back to the demo's SQLite, where row locks, the progress
+    written through a second connection and the constraints behave differently: a green run there
+    proves nothing about production.
+    """
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine not in POSTGRES_ENGINES:
+        pytest.exit(NOT_POSTGRES.format(engine=engine), returncode=4)
 
 
 @dataclass
@@ -84,6 +108,12 @@ def admin_user(district) -> User:
     return UserFactory(
         username="admin", role=Role.ADMIN, org_unit=district.district, is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def api() -> APIClient:
+    """An API client; `api.force_authenticate(persona)` signs a persona in."""
+    return APIClient()
 
 
 @pytest.fixture

@@ -1,11 +1,16 @@
-"""factory_boy factories shared by every app's tests."""
+"""factory_boy factories shared by every app's tests, and the Excel files the import tests upload."""
 
+import io
 import itertools
+from collections.abc import Iterable, Sequence
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from factory.django import DjangoModelFactory
+from openpyxl import Workbook
 
 from accounts.choices import OrgKind, Role
+from accounts.importers import ENTERPRISE_HEADERS
 from accounts.models import Enterprise, OrgUnit, Sector, User
 from accounts.validators import uscc_check_char
 
@@ -54,3 +59,50 @@ class EnterpriseFactory(DjangoModelFactory):
     def sectors(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.sectors.set(extracted or [Sector.objects.get(code="industry-trade")])
+
+
+# ---------------------------------------------------------------- Excel ledgers
+
+
+def xlsx(headers: Sequence[str], rows: Iterable[Sequence | dict] = ()) -> bytes:
+    """A one-sheet workbook: the header row, then each row (a list of values, or a dict header → value)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(headers))
+    for row in rows:
+        ws.append([row.get(h) for h in headers] if isinstance(row, dict) else list(row))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_upload(content: bytes, name: str = "台账.xlsx") -> SimpleUploadedFile:
+    """`content` as the browser uploads it."""
+    return SimpleUploadedFile(
+        name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+def enterprise_row(**overrides) -> dict:
+    """One good row of the enterprise ledger (a new code each time), for the demo district's personas."""
+    row = {
+        "统一社会信用代码": make_uscc(),
+        "单位名称": "东城精密机械有限公司",
+        "行业领域": "工贸、机械",
+        "所属街道": "东城街道/东城社区",
+        "监管部门": "区应急管理局",
+        "风险等级": "红",
+        "单位规模": "规上",
+        "地址": "东城路1号",
+        "联系人": "张三",
+        "联系电话": 13800000000,
+        "经度": 120.1234567,
+        "纬度": 30.5,
+    }
+    row.update(overrides)
+    return row
+
+
+def enterprise_xlsx(rows: Iterable[dict], headers: Sequence[str] | None = None) -> bytes:
+    """An enterprise ledger with `headers` (default: the import template's) and one row per dict."""
+    return xlsx(headers or ENTERPRISE_HEADERS, rows)

@@ -3,13 +3,10 @@
 A hazard outside the caller's view scope answers 404 for every route, before any role is
 considered; only then may a role be refused (403). Every write goes through hazards.services,
 whose ValidationError becomes a 400 keyed by field, or a 409 when the hazard moved under the
-caller (code "stale_state").
+caller (code "stale_state"): core.errors.api_exception_handler does it, renaming the service's
+field names to the client's through `service_error_fields`.
 """
 
-from collections.abc import Callable
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -18,17 +15,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Enterprise
 from accounts.permissions import RolePermission
-from accounts.scoping import can_write, get_object_in_scope, restrict
+from accounts.scoping import get_object_in_scope, restrict
 from inspections.models import CheckResult, InspectionRecord
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..filtersets import HazardFilterSet
 from ..models import DeadlineExtension, Hazard, HazardCategory, HazardEvent, Rectification, RectificationPhoto
 from .serializers import (
@@ -47,27 +44,6 @@ from .serializers import (
     RectificationSerializer,
     VerifyInputSerializer,
 )
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "该隐患的状态已变化，请刷新后再试。"
-    default_code = "stale_state"
-
-
-def api_error(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> APIException:
-    """A service's ValidationError as the API answers it: 409 when the hazard moved under the caller,
-    else a 400 keyed by the field names the client sent, the Chinese messages kept."""
-    if not hasattr(exc, "error_dict") and any(e.code == "stale_state" for e in exc.error_list):
-        # The body names the code too, so a client can tell "refresh and look" from other refusals.
-        return Conflict(detail={"detail": "".join(exc.messages), "code": "stale_state"})
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    errors: dict[str, list[str]] = {}
-    for key, messages in detail.items():
-        name = (rename or {}).get(key, key)
-        errors.setdefault("non_field_errors" if name == "__all__" else name, []).extend(messages)
-    return ValidationError(errors)
-
 
 # The service names listing errors after the model's fields; the client sent level/leader.
 LISTING_FIELDS = {"level": "non_field_errors", "listing_level": "level", "listing_leader": "leader"}
@@ -90,6 +66,11 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     # Leaders read; whether a role may act is decided after the hazard is found in scope, so a
     # hazard the caller cannot see answers 404 whatever the role.
     permission_classes = [IsAuthenticated]
+
+    @property
+    def service_error_fields(self) -> dict[str, str]:
+        """The service's field names the client knows by another (core.errors.api_exception_handler)."""
+        return LISTING_FIELDS if self.action == "supervise" else {}
 
     def get_serializer_class(self):
         return HazardSerializer if self.action == "list" else HazardDetailSerializer
@@ -128,7 +109,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     # ------------------------------------------------------------ helpers
 
     def _require_write(self) -> None:
-        if not can_write(self.request.user):
+        if not permissions.can_create(self.request.user):
             raise PermissionDenied(RolePermission.message)
 
     def _hazard_to_change(self) -> Hazard:
@@ -140,14 +121,6 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         parsed = serializer_class(data=self.request.data)
         parsed.is_valid(raise_exception=True)
         return parsed.validated_data
-
-    def _call(self, service: Callable, rename: dict[str, str] | None = None, **kwargs):
-        try:
-            return service(user=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            raise api_error(exc, rename) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
 
     def _detail(self, hazard: Hazard, code: int = status.HTTP_200_OK) -> Response:
         fresh = self._detail_queryset().get(pk=hazard.pk)
@@ -184,7 +157,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         hazard_data = services.HazardData(
             enterprise=enterprise, inspection_record=record, check_result=result, **fields
         )
-        hazard = self._call(services.hazard_record, data=hazard_data)
+        hazard = services.hazard_create(user=user, data=hazard_data)
         return self._detail(hazard, status.HTTP_201_CREATED)
 
     # ------------------------------------------------------------ figures
@@ -208,7 +181,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         待整改 to 整改中."""
         hazard = self._hazard_to_change()
         data = self._parse(RectificationInputSerializer)
-        entry = self._call(services.rectification_add, hazard=hazard, **data)
+        entry = services.rectification_create(user=request.user, hazard=hazard, **data)
         entry = Rectification.objects.select_related("created_by").prefetch_related("photos").get(pk=entry.pk)
         body = RectificationSerializer(entry, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -219,7 +192,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """整改完成，申请复查: 整改中 → 待复查."""
         hazard = self._hazard_to_change()
         return self._detail(
-            self._call(services.hazard_submit, hazard=hazard, **self._parse(NoteInputSerializer))
+            services.hazard_submit(user=request.user, hazard=hazard, **self._parse(NoteInputSerializer))
         )
 
     @extend_schema(request=VerifyInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
@@ -228,7 +201,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """复查: passed → 已销号; failed → 整改中 with the note as the reason."""
         hazard = self._hazard_to_change()
         return self._detail(
-            self._call(services.hazard_verify, hazard=hazard, **self._parse(VerifyInputSerializer))
+            services.hazard_verify(user=request.user, hazard=hazard, **self._parse(VerifyInputSerializer))
         )
 
     @extend_schema(request=ReasonInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
@@ -237,7 +210,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """已销号 → 整改中 (区安委办/应急局 only; reason required)."""
         hazard = self._hazard_to_change()
         return self._detail(
-            self._call(services.hazard_reopen, hazard=hazard, **self._parse(ReasonInputSerializer))
+            services.hazard_reopen(user=request.user, hazard=hazard, **self._parse(ReasonInputSerializer))
         )
 
     @extend_schema(request=ReasonInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
@@ -246,7 +219,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """作废 (区安委办/应急局 only; reason required). The hazard stays in the ledger."""
         hazard = self._hazard_to_change()
         return self._detail(
-            self._call(services.hazard_void, hazard=hazard, **self._parse(ReasonInputSerializer))
+            services.hazard_void(user=request.user, hazard=hazard, **self._parse(ReasonInputSerializer))
         )
 
     # ------------------------------------------------------------ extensions
@@ -256,8 +229,8 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def extensions(self, request, pk=None):
         """申请延期 with a reason; the district office decides."""
         hazard = self._hazard_to_change()
-        extension = self._call(
-            services.extension_request, hazard=hazard, **self._parse(ExtensionInputSerializer)
+        extension = services.extension_request(
+            user=request.user, hazard=hazard, **self._parse(ExtensionInputSerializer)
         )
         extension = DeadlineExtension.objects.select_related("requested_by", "decided_by").get(
             pk=extension.pk
@@ -281,7 +254,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         hazard = self._hazard_to_change()
         extension = get_object_or_404(hazard.extensions, pk=extension_pk)
         data = self._parse(ExtensionDecisionSerializer)
-        extension = self._call(services.extension_decide, extension=extension, **data)
+        extension = services.extension_decide(user=request.user, extension=extension, **data)
         extension = DeadlineExtension.objects.select_related("requested_by", "decided_by").get(
             pk=extension.pk
         )
@@ -295,7 +268,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """挂牌督办 a major, still-open hazard at 区级/市级/省级."""
         hazard = self._hazard_to_change()
         data = self._parse(ListingInputSerializer)
-        hazard = self._call(services.hazard_list, LISTING_FIELDS, hazard=hazard, **data)
+        hazard = services.listing_create(user=request.user, hazard=hazard, **data)
         return self._detail(hazard)
 
     @extend_schema(request=None, responses={200: HazardDetailSerializer, **REFUSALS})
@@ -303,7 +276,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def delist(self, request, pk=None):
         """摘牌, only once the hazard is 已销号."""
         hazard = self._hazard_to_change()
-        return self._detail(self._call(services.hazard_delist, hazard=hazard))
+        return self._detail(services.listing_end(user=request.user, hazard=hazard))
 
     # ------------------------------------------------------------ photos
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.choices import OrgKind, Role
-from accounts.ledger_import import get_importer
 from accounts.models import Enterprise, OrgUnit, Sector, User
 from accounts.validators import uscc_check_char
+from core.imports import get_importer
 from hazards import selectors
 from hazards.excel import hazard_export
-from hazards.ledger_import import HAZARD_EXTRA_HEADERS, HAZARD_HEADERS
+from hazards.importers import HAZARD_EXTRA_HEADERS, HAZARD_HEADERS
 from hazards.models import Hazard, HazardEvent
 
 N = 10_000

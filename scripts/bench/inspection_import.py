@@ -14,10 +14,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.choices import OrgKind, Role
-from accounts.ledger_import import get_importer
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.validators import uscc_check_char
-from inspections.ledger_import import HEADERS
+from core.imports import get_importer
+from inspections.importers import HEADERS
 from inspections.models import InspectionAction, InspectionRecord
 
 N = 2000

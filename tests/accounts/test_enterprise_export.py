@@ -1,23 +1,17 @@
-"""Exporting enterprises to Excel, and the xlsx reading/writing every ledger shares."""
+"""Exporting enterprises to Excel, in the import format (an export re-imports as is)."""
 
 import io
-from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts import selectors
 from accounts.choices import EnterpriseScale, EnterpriseStatus
-from accounts.excel import LedgerFileError, read_sheet, write_workbook
-from accounts.ledger_import import (
-    ENTERPRISE_EXPORT_HEADERS,
-    ENTERPRISE_HEADERS,
-    enterprise_export,
-    get_importer,
-)
+from accounts.excel import enterprise_export, unit_cell
+from accounts.importers import ENTERPRISE_EXPORT_HEADERS, ENTERPRISE_HEADERS
 from accounts.models import Enterprise, RiskGrade
+from core.imports import get_importer
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,74 +147,6 @@ def test_export_keeps_formula_like_names_as_text(officer, district, sectors):
     assert ws["B2"].value.startswith("=HYPERLINK")
 
 
-# ---------------------------------------------------------------- accounts.excel
-
-
-def test_write_workbook_has_a_bold_frozen_header_and_widths():
-    content = write_workbook(
-        sheet_title="台账/2024",
-        headers=["名称", "日期", "数量"],
-        rows=[["甲公司", timezone.make_aware(datetime(2024, 5, 1, 9, 30)), 3]],
-        column_widths={"名称": 40},
-    )
-
-    ws = load_workbook(io.BytesIO(content)).active
-    assert ws.title == "台账 2024"
-    assert ws.freeze_panes == "A2"
-    assert all(cell.font.b for cell in ws[1])
-    assert ws.column_dimensions["A"].width == 40
-    assert ws.column_dimensions["B"].width >= 8
-    assert ws["B2"].value == datetime(2024, 5, 1, 9, 30)  # local time, no time zone
-
-
-def test_write_workbook_streams_a_generator():
-    content = write_workbook(sheet_title="大表", headers=["序号"], rows=([i] for i in range(5000)))
-
-    headers, rows = read_sheet(content)
-    assert headers == ["序号"]
-    assert len(rows) == 5000
-    assert rows[-1] == (5001, {"序号": 4999})
-
-
-def test_read_sheet_strips_skips_blank_rows_and_keeps_row_numbers():
-    wb = Workbook()
-    ws = wb.active
-    ws.append([" 名称 ", None, "日期", "数量", "备注"])
-    ws.append(["  甲公司 ", "无表头的列", datetime(2024, 5, 1), 3, "x"])
-    ws.append(["   ", None, None, None, None])
-    ws.append([None, None, None, 2.5, None])
-    wb.create_sheet("第二张表")["A1"] = "不读"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-
-    headers, rows = read_sheet(buffer.getvalue(), columns=["名称", "日期", "数量"])
-
-    assert headers == ["名称", "日期", "数量", "备注"]
-    assert rows == [
-        (2, {"名称": "甲公司", "日期": datetime(2024, 5, 1), "数量": 3}),
-        (4, {"名称": None, "日期": None, "数量": 2.5}),
-    ]
-
-
-def test_read_sheet_accepts_a_path_and_a_file_object(tmp_path):
-    path = tmp_path / "a.xlsx"
-    path.write_bytes(write_workbook(sheet_title="s", headers=["甲"], rows=[["1"]]))
-
-    assert read_sheet(path)[1] == [(2, {"甲": "1"})]
-    with open(path, "rb") as handle:
-        assert read_sheet(handle)[1] == [(2, {"甲": "1"})]
-
-
-@pytest.mark.parametrize("content", [b"", b"plain text", b"PK\x03\x04garbage"])
-def test_read_sheet_turns_bad_files_into_ledger_file_error(content):
-    with pytest.raises(LedgerFileError) as info:
-        read_sheet(content)
-    assert info.value.message == "文件无法读取，请上传 .xlsx 格式的Excel文件"
-
-
-def test_read_sheet_refuses_files_over_the_size_limit(settings):
-    settings.IMPORT_MAX_BYTES = 100
-    content = write_workbook(sheet_title="s", headers=["甲"], rows=[["1"]])
-
-    with pytest.raises(LedgerFileError, match="文件过大"):
-        read_sheet(content)
+def test_unit_cell_writes_a_community_under_its_township(district):
+    assert unit_cell(district.community_a) == "东城街道/东城社区"
+    assert unit_cell(district.township_b) == "西山镇"

@@ -1,57 +1,24 @@
-"""Importing the enterprise ledger: every row checked, every error reported, all or nothing."""
+"""Importing the enterprise ledger: every row checked, every error reported, all or nothing; in the
+browser through the shared upload page and its background job."""
 
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.choices import EnterpriseStatus, OrgKind
-from accounts.ledger_import import (
-    ENTERPRISE_HEADERS,
-    ImportResult,
-    RowError,
-    UnknownLedgerKind,
-    get_importer,
-    importer_kinds,
-)
+from accounts.importers import ENTERPRISE_HEADERS, EnterpriseImporter
 from accounts.models import Enterprise, OrgUnit
-from tests.factories import EnterpriseFactory, make_uscc
+from core.imports import ImportResult, RowError, get_importer
+from core.models import ImportJob
+from tests.factories import EnterpriseFactory, make_uscc, xlsx_upload
+from tests.factories import enterprise_row as good_row
+from tests.factories import enterprise_xlsx as xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-def xlsx(rows: list[dict], headers: list[str] | None = None) -> bytes:
-    """A workbook with `headers` (default: the import headers) and one row per dict (header → value)."""
-    headers = headers or ENTERPRISE_HEADERS
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for row in rows:
-        ws.append([row.get(h) for h in headers])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def good_row(**overrides) -> dict:
-    row = {
-        "统一社会信用代码": make_uscc(),
-        "单位名称": "东城精密机械有限公司",
-        "行业领域": "工贸、机械",
-        "所属街道": "东城街道/东城社区",
-        "监管部门": "区应急管理局",
-        "风险等级": "红",
-        "单位规模": "规上",
-        "地址": "东城路1号",
-        "联系人": "张三",
-        "联系电话": 13800000000,
-        "经度": 120.1234567,
-        "纬度": 30.5,
-    }
-    row.update(overrides)
-    return row
 
 
 def run(user, content: bytes, **kwargs) -> ImportResult:
@@ -383,25 +350,12 @@ def test_template_has_the_headers_and_an_example_that_does_not_import(officer, d
     assert {e.row for e in result.errors} == {2}
 
 
-def test_registry_lists_enterprises_and_refuses_unknown_kinds():
-    assert ("enterprises", "生产经营单位") in importer_kinds()
-    importer = get_importer("enterprises")
-    assert importer.required == ["统一社会信用代码", "单位名称", "行业领域", "所属街道"]
-    with pytest.raises(UnknownLedgerKind, match="enterprises"):
-        get_importer("nonsense")
-
-
 def test_community_under_wrong_township_is_not_matched(officer, district):
     other = OrgUnit.objects.create(name="东城社区", kind=OrgKind.COMMUNITY, parent=district.township_b)
 
     run(officer, xlsx([good_row(所属街道="西山镇/东城社区")]))
 
     assert Enterprise.objects.get().jurisdiction == other
-
-
-def test_row_error_reads_like_the_office_writes_it():
-    assert str(RowError(5, "所属街道", "未找到")) == "第5行 [所属街道] 未找到"
-    assert str(RowError(0, "", "文件无法读取")) == "文件无法读取"
 
 
 def test_existing_enterprise_factory_codes_are_updated_by_officer(officer, district, sectors):
@@ -447,3 +401,125 @@ def test_township_whose_name_holds_a_slash_is_matched_whole(officer, district):
 
     assert result.ok, result.errors
     assert Enterprise.objects.get().jurisdiction == odd
+
+
+def test_whoever_may_write_enterprises_may_import_them(officer, township_a_user, department_user, leader):
+    importer = get_importer("enterprises")
+
+    assert isinstance(importer, EnterpriseImporter)
+    assert [importer.allowed(u) for u in (officer, township_a_user, department_user, leader)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert reverse(importer.list_url_name) == reverse("accounts:enterprise_list")
+
+
+# ---------------------------------------------------------------- in the browser: the shared upload page
+
+
+def post_ledger(client, content: bytes, django_capture_on_commit_callbacks):
+    """Upload as the browser does; the job runs inline when the request's transaction commits."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("core:import_upload", args=["enterprises"]), {"file": xlsx_upload(content)}
+        )
+    job = ImportJob.objects.latest("pk")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:import_job", args=[job.pk])
+    return job
+
+
+def test_enterprise_list_links_to_the_shared_import_page(client, officer, district):
+    client.force_login(officer)
+
+    body = client.get(reverse("accounts:enterprise_list")).content.decode()
+    page = client.get(reverse("core:import_upload", args=["enterprises"]))
+
+    assert reverse("core:import_upload", args=["enterprises"]) in body
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "导入生产经营单位" in text
+    assert reverse("core:import_template", args=["enterprises"]) in text
+    assert all(h in text for h in ENTERPRISE_HEADERS)
+    assert "空白单元格清空该项" in text  # the importer's notes
+
+
+def test_good_ledger_uploaded_in_the_browser_is_imported_and_the_job_page_shows_the_counts(
+    client, officer, district, enterprise_a, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    rows = [good_row(), good_row(), good_row(统一社会信用代码=enterprise_a.uscc, 单位名称="东城机械厂")]
+
+    job = post_ledger(client, xlsx(rows), django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert (job.kind, job.status, job.created_rows, job.updated_rows) == ("enterprises", "done", 2, 1)
+    assert job.filename == "台账.xlsx"
+    assert Enterprise.objects.count() == 3
+    assert Enterprise.history.filter(history_user=officer).count() == 3  # the uploader, not the worker
+    body = client.get(reverse("core:import_job", args=[job.pk])).content.decode()
+    assert "导入完成：新增 2 条，更新 1 条。" in body
+    assert reverse("accounts:enterprise_list") in body
+
+
+def test_bad_ledger_uploaded_in_the_browser_shows_every_error_by_row_and_column_and_imports_nothing(
+    client, officer, district, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    rows = [good_row(), good_row(所属街道="南湖街道"), good_row(行业领域="")]
+
+    job = post_ledger(client, xlsx(rows), django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "所属街道"), (4, "行业领域")]
+    assert not Enterprise.objects.exists()
+    response = client.get(reverse("core:import_job", args=[job.pk]))
+    body = response.content.decode()
+    assert "共 2 处错误，未导入任何数据" in body
+    assert "第3行" in body and "未找到街道/乡镇「南湖街道」" in body
+    assert "第4行" in body and "不能为空" in body
+    assert response.context["errors"] == job.errors
+
+
+def test_township_user_uploading_another_townships_rows_sees_why_on_the_job_page(
+    client, township_a_user, district, django_capture_on_commit_callbacks
+):
+    client.force_login(township_a_user)
+
+    job = post_ledger(
+        client, xlsx([good_row(), good_row(所属街道="西山镇")]), django_capture_on_commit_callbacks
+    )
+
+    job.refresh_from_db()
+    assert job.errors == [{"row": 3, "column": "所属街道", "message": "「西山镇」不在您的管辖范围内"}]
+    assert (
+        "「西山镇」不在您的管辖范围内"
+        in client.get(reverse("core:import_job", args=[job.pk])).content.decode()
+    )
+    assert not Enterprise.objects.exists()
+
+
+def test_enterprise_template_downloads_from_the_shared_page(client, township_a_user, district):
+    client.force_login(township_a_user)
+
+    response = client.get(reverse("core:import_template", args=["enterprises"]))
+
+    assert response.status_code == 200
+    assert "%E7%94%9F%E4%BA%A7%E7%BB%8F%E8%90%A5%E5%8D%95%E4%BD%8D" in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in ws[1]] == ENTERPRISE_HEADERS
+
+
+def test_leader_may_not_open_the_enterprise_import_page(client, leader, district):
+    client.force_login(leader)
+
+    assert client.get(reverse("core:import_upload", args=["enterprises"])).status_code == 403
+    assert client.get(reverse("core:import_template", args=["enterprises"])).status_code == 403
+    response = client.post(
+        reverse("core:import_upload", args=["enterprises"]), {"file": xlsx_upload(xlsx([good_row()]))}
+    )
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()

@@ -2,9 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from accounts.models import Enterprise
+from accounts.models import Enterprise, RiskGrade
 from tests.factories import EnterpriseFactory, make_uscc
 
 
@@ -84,12 +83,10 @@ def test_leader_can_read_but_not_create_or_edit(client, leader, district, sector
     assert client.get(reverse("accounts:enterprise_create")).status_code == 403
     assert client.post(reverse("accounts:enterprise_create"), form_data(district, sectors)).status_code == 403
     assert client.get(reverse("accounts:enterprise_edit", args=[enterprise_a.pk])).status_code == 403
-    assert client.get(reverse("accounts:enterprise_import")).status_code == 403
+    assert client.get(reverse("core:import_upload", args=["enterprises"])).status_code == 403
 
 
 def test_list_filters_by_sector_grade_and_search(client, officer, district, sectors):
-    from accounts.models import RiskGrade
-
     red = RiskGrade.objects.get(code="red")
     EnterpriseFactory(
         name="红色化工", jurisdiction=district.township_a, sectors=[sectors["hazchem"]], risk_grade=red
@@ -143,11 +140,6 @@ def test_org_tree_page_lists_units(client, township_a_user, district):
 
 
 # ---------------------------------------------------------------- API writes
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def test_api_create_in_scope(api, township_a_user, district, sectors):

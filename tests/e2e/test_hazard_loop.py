@@ -22,12 +22,12 @@ PHONE = {"width": 390, "height": 844}
 def noncompliant_record(officer, enterprise_a, district):
     from inspections.choices import CheckResultValue
     from inspections.models import CheckItem, InspectionKind
-    from inspections.services import ResultData, VisitData, action_record
+    from inspections.services import ResultData, VisitData, action_create
 
     item = CheckItem.objects.create(
         sector=enterprise_a.sectors.get(), code="JX-09", title="冲压设备防护装置缺失"
     )
-    action = action_record(
+    action = action_create(
         user=officer,
         date=timezone.localdate() - dt.timedelta(days=1),
         organizer=district.dept_emergency,

@@ -6,23 +6,30 @@ The service tests cover the rules themselves; here it is the API's answers: 201/
 """
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
-from PIL import Image
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.choices import Role
 from hazards import services
 from hazards.choices import EventKind, ExtensionStatus, HazardLevel, HazardState, ListingLevel
-from hazards.models import DeadlineExtension, Hazard, HazardCategory
-from tests.hazards.conftest import hazard_data
-
-HAZARDS = "/api/v1/hazards/"
-TODAY = timezone.localdate
+from hazards.models import DeadlineExtension, Hazard, HazardCategory, RectificationPhoto
+from tests.factories import UserFactory
+from tests.hazards.conftest import (
+    HAZARDS,
+    TODAY,
+    api_as,
+    hazard_data,
+    payload,
+    png,
+    record,
+    to_closed,
+    to_verifying,
+)
 
 
 @pytest.fixture
@@ -30,56 +37,22 @@ def api() -> APIClient:
     return APIClient()
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def as_user(api: APIClient, user) -> APIClient:
     api.force_authenticate(user)
     return api
-
-
-def png(name: str = "scene.png") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def url(hazard, action: str = "") -> str:
     return f"{HAZARDS}{hazard.pk}/{action + '/' if action else ''}"
 
 
-def payload(enterprise, **extra) -> dict:
-    today = TODAY()
-    return {
-        "enterprise": enterprise.pk,
-        "source": "self",
-        "description": "配电箱未接地",
-        "found_on": (today - dt.timedelta(days=2)).isoformat(),
-        "deadline": (today + dt.timedelta(days=20)).isoformat(),
-        **extra,
-    }
-
-
 def rectify(hazard, user):
-    services.rectification_add(user=user, hazard=hazard, text="已更换配电箱并接地", done_on=TODAY())
-
-
-def to_verifying(hazard, user):
-    rectify(hazard, user)
-    return services.hazard_submit(user=user, hazard=hazard)
-
-
-def to_closed(hazard, township_user, officer):
-    to_verifying(hazard, township_user)
-    return services.hazard_verify(user=officer, hazard=hazard, passed=True)
+    services.rectification_create(user=user, hazard=hazard, text="已更换配电箱并接地", done_on=TODAY())
 
 
 @pytest.fixture
 def major_a(officer, enterprise_a):
-    return services.hazard_record(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
+    return services.hazard_create(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
 
 
 # ---------------------------------------------------------------- recording
@@ -160,7 +133,7 @@ def test_list_is_scoped_and_filtered(api, officer, township_a_user, hazard_a, ha
 def test_detail_has_timeline_rectifications_photos_and_extensions(
     api, media, officer, township_a_user, township_b_user, hazard_a
 ):
-    services.rectification_add(
+    services.rectification_create(
         user=township_a_user,
         hazard=hazard_a,
         text="已接地",
@@ -195,7 +168,7 @@ def test_detail_query_count_does_not_grow_with_the_timeline(
     api, officer, township_a_user, hazard_a, django_assert_max_num_queries
 ):
     for i in range(5):
-        services.rectification_add(user=township_a_user, hazard=hazard_a, text=f"第{i}次", done_on=TODAY())
+        services.rectification_create(user=township_a_user, hazard=hazard_a, text=f"第{i}次", done_on=TODAY())
     client = as_user(api, officer)
     with django_assert_max_num_queries(6):
         assert client.get(url(hazard_a)).status_code == 200
@@ -206,7 +179,7 @@ def test_list_query_count_is_constant(
     api, officer, enterprise_a, enterprise_b, rows, django_assert_max_num_queries
 ):
     for i in range(rows):
-        services.hazard_record(user=officer, data=hazard_data(enterprise_a if i % 2 else enterprise_b))
+        services.hazard_create(user=officer, data=hazard_data(enterprise_a if i % 2 else enterprise_b))
     client = as_user(api, officer)
     with django_assert_max_num_queries(4):
         response = client.get(HAZARDS)
@@ -247,8 +220,6 @@ def test_township_b_gets_404_for_township_a_hazard_everywhere(api, township_b_us
 
 
 def test_a_leader_outside_the_scope_also_gets_404_not_403(api, district, hazard_a):
-    from accounts.choices import Role
-    from tests.factories import UserFactory
 
     town_leader = UserFactory(role=Role.LEADER, org_unit=district.township_b)
     client = as_user(api, town_leader)
@@ -322,7 +293,7 @@ def test_failed_verification_needs_a_note(api, officer, township_a_user, hazard_
 
 
 def test_department_in_scope_may_verify(api, department_user, officer, enterprise_b):
-    hazard = services.hazard_record(user=officer, data=hazard_data(enterprise_b))  # construction: 住建
+    hazard = services.hazard_create(user=officer, data=hazard_data(enterprise_b))  # construction: 住建
     to_verifying(hazard, officer)
     response = as_user(api, department_user).post(url(hazard, "verify"), {"passed": True}, format="json")
     assert response.status_code == 200 and response.json()["state"] == HazardState.CLOSED
@@ -488,3 +459,99 @@ def test_schema_has_the_hazard_endpoints_and_no_warnings(tmp_path):
     ]:
         assert path in schema, path
     assert "HazardInputRequest" in schema and "VerifyInputRequest" in schema
+
+
+# ---------------------------------------------------------------- hand-crafted ids and links
+
+
+@pytest.mark.parametrize("path", ["abc/", "abc/submit/", "1x/photos/1/", "-1/"])
+def test_api_id_that_is_not_a_number_is_404(officer, hazard_a, path):
+    api = api_as(officer)
+    response = api.post(HAZARDS + path, {}) if "submit" in path else api.get(HAZARDS + path)
+    assert response.status_code == 404
+
+
+def test_responsible_unit_that_is_inactive_is_refused(township_a_user, district, enterprise_a):
+    district.dept_construction.is_active = False
+    district.dept_construction.save()
+    unit = district.dept_construction.pk
+    response = api_as(township_a_user).post(
+        HAZARDS, payload(enterprise_a, responsible_unit=unit), format="json"
+    )
+    assert response.status_code == 400 and "停用" in str(response.json()["responsible_unit"])
+
+
+def test_negative_funds_are_refused(officer, enterprise_a):
+    response = api_as(officer).post(HAZARDS, payload(enterprise_a, funds="-5.00"), format="json")
+    assert response.status_code == 400 and "funds" in response.json()
+
+
+def test_inspection_links_must_fit_the_hazard(officer, township_a_user, enterprise_a, inspection):
+    api = api_as(officer)
+    a, b = inspection["record_a"], inspection["record_b"]
+
+    def post(**extra):
+        return api.post(HAZARDS, payload(enterprise_a, source="inspection", **extra), format="json")
+
+    assert "inspection_record" in post(inspection_record=b.pk).json()  # another enterprise's record
+    assert "check_result" in post(inspection_record=a.pk, check_result=inspection["site"].pk).json()
+    assert "check_result" in post(inspection_record=a.pk, check_result=inspection["good"].pk).json()  # 符合
+    response = api.post(HAZARDS, payload(enterprise_a, source="self", inspection_record=a.pk), format="json")
+    assert response.status_code == 400 and "source" in response.json()
+    assert post(inspection_record=a.pk, check_result=inspection["bad"].pk).status_code == 201
+    again = post(inspection_record=a.pk, check_result=inspection["bad"].pk)  # the same item twice
+    assert again.status_code == 400 and "已登记为隐患" in str(again.json())
+    # Township A cannot reach township B's record at all.
+    response = api_as(township_a_user).post(
+        HAZARDS, payload(enterprise_a, source="inspection", inspection_record=b.pk), format="json"
+    )
+    assert response.status_code == 400 and "inspection_record" in response.json()
+    assert Hazard.objects.count() == 1
+
+
+def test_api_extension_of_another_hazard_or_outside_scope_is_404(
+    officer, township_a_user, township_b_user, hazard_a, hazard_b
+):
+    extension = services.extension_request(
+        user=township_a_user,
+        hazard=hazard_a,
+        new_deadline=hazard_a.deadline + dt.timedelta(days=9),
+        reason="缺料",
+    )
+    assert (
+        api_as(officer)
+        .post(f"{HAZARDS}{hazard_b.pk}/extensions/{extension.pk}/decide/", {"approve": True}, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        api_as(township_b_user)
+        .post(f"{HAZARDS}{hazard_a.pk}/extensions/{extension.pk}/decide/", {"approve": True}, format="json")
+        .status_code
+        == 404
+    )
+    extension.refresh_from_db()
+    assert extension.status == ExtensionStatus.PENDING
+
+
+def test_api_photo_of_another_hazard_is_404(media, township_a_user, hazard_a, officer, enterprise_a):
+    other = record(officer, enterprise_a)
+    services.rectification_create(
+        user=township_a_user, hazard=other, text="已整改", done_on=TODAY(), photos_after=[png()]
+    )
+    photo = RectificationPhoto.objects.get()
+    api = api_as(township_a_user)
+    assert api.get(f"{HAZARDS}{other.pk}/photos/{photo.pk}/").status_code == 200
+    assert api.get(f"{HAZARDS}{hazard_a.pk}/photos/{photo.pk}/").status_code == 404
+
+
+def test_inactive_category_is_refused_by_the_api_and_the_form(client, officer, enterprise_a):
+    category = HazardCategory.objects.first()
+    category.is_active = False
+    category.save()
+    response = api_as(officer).post(HAZARDS, payload(enterprise_a, category=category.pk), format="json")
+    assert response.status_code == 400 and "category" in response.json()
+    client.force_login(officer)
+    data = {**payload(enterprise_a), "level": "general", "category": category.pk}
+    response = client.post(reverse("hazards:hazard_create"), data)
+    assert "category" in response.context["form"].errors and not Hazard.objects.exists()

@@ -19,12 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from accounts.ledger_import import get_importer
-from accounts.models import ImportJob
+from core.imports import get_importer
+from core.models import ImportJob
 from hazards import selectors, services
 from hazards.choices import EventKind, HazardLevel, HazardSource, HazardState, ListingLevel
 from hazards.excel import EXPORT_HEADERS, hazard_export
-from hazards.ledger_import import HAZARD_EXTRA_HEADERS, HAZARD_HEADERS
+from hazards.importers import HAZARD_EXTRA_HEADERS, HAZARD_HEADERS
 from hazards.models import Hazard
 from inspections.models import InspectionAction, InspectionKind, InspectionRecord
 from tests.factories import EnterpriseFactory, make_uscc
@@ -116,9 +116,9 @@ def action_a(officer, district, enterprise_a):
 
 
 def test_export_writes_the_office_layout(client, officer, enterprise_a, district):
-    general = services.hazard_record(user=officer, data=hazard_data(enterprise_a, measures="重新接地"))
-    major = services.hazard_record(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
-    services.hazard_list(
+    general = services.hazard_create(user=officer, data=hazard_data(enterprise_a, measures="重新接地"))
+    major = services.hazard_create(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
+    services.listing_create(
         user=officer,
         hazard=major,
         level=ListingLevel.DISTRICT,
@@ -173,7 +173,7 @@ def test_export_needs_a_login(client):
 
 
 def test_export_queries_do_not_grow_with_the_rows(officer, enterprise_a, enterprise_b):
-    services.hazard_record(user=officer, data=hazard_data(enterprise_a))
+    services.hazard_create(user=officer, data=hazard_data(enterprise_a))
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -182,7 +182,7 @@ def test_export_queries_do_not_grow_with_the_rows(officer, enterprise_a, enterpr
 
     few = queries()
     for enterprise in (enterprise_a, enterprise_b) * 4:
-        services.hazard_record(user=officer, data=hazard_data(enterprise))
+        services.hazard_create(user=officer, data=hazard_data(enterprise))
     assert queries() == few <= 3
 
 
@@ -267,7 +267,7 @@ def test_given_number_of_the_system_form_moves_the_series_on(officer, enterprise
 
     assert result.ok, result.errors
     assert set(Hazard.objects.values_list("number", flat=True)) == {f"YH{year}00007", f"YH{year}00008"}
-    later = services.hazard_record(
+    later = services.hazard_create(
         user=officer, data=hazard_data(enterprise_a, found_days_ago=FOUND_DAYS_AGO)
     )
     assert later.number == f"YH{year}00009"
@@ -372,13 +372,13 @@ def test_leader_cannot_import(client, leader, enterprise_a):
     result = run(leader, xlsx([good_row(enterprise_a)]))
     assert [e.message for e in result.errors] == ["您没有导入权限"]
     client.force_login(leader)
-    assert client.get(reverse("hazards:hazard_import")).status_code == 403
+    assert client.get(reverse("core:import_upload", args=["hazards"])).status_code == 403
     assert not Hazard.objects.exists()
 
 
 def test_template_has_the_headers_and_its_example_row_is_not_imported(client, officer, district):
     client.force_login(officer)
-    response = client.get(reverse("hazards:hazard_import_template"))
+    response = client.get(reverse("core:import_template", args=["hazards"]))
     rows = sheet(response.content)
     assert rows[0] == HAZARD_HEADERS
     result = run(officer, response.content)
@@ -447,16 +447,14 @@ def test_upload_runs_the_job_and_shows_the_counts(
     client, township_a_user, township_b_user, enterprise_a, django_capture_on_commit_callbacks
 ):
     client.force_login(township_a_user)
-    assert client.get(reverse("hazards:hazard_import")).status_code == 200
+    assert client.get(reverse("core:import_upload", args=["hazards"])).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("hazards:hazard_import"), {"file": upload(xlsx([good_row(enterprise_a)]))}
+            reverse("core:import_upload", args=["hazards"]), {"file": upload(xlsx([good_row(enterprise_a)]))}
         )
 
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "hazards:hazard_import_job", args=[job.pk]
-    )
+    assert response.status_code == 302 and response["Location"] == reverse("core:import_job", args=[job.pk])
     assert (job.kind, job.user, job.status, job.created_rows, job.filename) == (
         "hazards",
         township_a_user,
@@ -466,15 +464,15 @@ def test_upload_runs_the_job_and_shows_the_counts(
     )
     assert (job.total, job.done, job.percent) == (1, 1, 100) and job.finished is not None
     page = client.get(response["Location"])
-    assert "导入完成：新增隐患 1 条" in page.content.decode()
-    status = client.get(reverse("accounts:import_job_status", args=[job.pk])).json()
+    assert "导入完成：新增 1 条" in page.content.decode()
+    status = client.get(reverse("core:import_job_status", args=[job.pk])).json()
     assert status["finished"] and status["status"] == "done" and status["created"] == 1
 
     # Another user's job does not exist for them, whatever their role.
     client.force_login(township_b_user)
     assert client.get(response["Location"]).status_code == 404
-    assert client.get(reverse("accounts:import_job_status", args=[job.pk])).status_code == 404
-    assert client.get(reverse("accounts:import_job_errors", args=[job.pk])).status_code == 404
+    assert client.get(reverse("core:import_job_status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("core:import_job_errors", args=[job.pk])).status_code == 404
 
 
 def test_upload_with_errors_shows_them_by_row_and_column(
@@ -488,7 +486,7 @@ def test_upload_with_errors_shows_them_by_row_and_column(
         ]
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("hazards:hazard_import"), {"file": upload(content)})
+        response = client.post(reverse("core:import_upload", args=["hazards"]), {"file": upload(content)})
 
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED
@@ -496,13 +494,15 @@ def test_upload_with_errors_shows_them_by_row_and_column(
     html = client.get(response["Location"]).content.decode()
     assert "共 1 处错误，未导入任何数据" in html and "第3行" in html and "只有重大隐患可以挂牌督办" in html
     assert not Hazard.objects.exists()
-    errors = sheet(client.get(reverse("accounts:import_job_errors", args=[job.pk])).content)
+    errors = sheet(client.get(reverse("core:import_job_errors", args=[job.pk])).content)
     assert errors == [["行号", "列", "原因"], [3, "挂牌督办级别", "只有重大隐患可以挂牌督办"]]
 
 
 def test_upload_refuses_what_is_not_xlsx(client, officer, district):
     client.force_login(officer)
-    response = client.post(reverse("hazards:hazard_import"), {"file": upload(b"a,b", name="台账.csv")})
+    response = client.post(
+        reverse("core:import_upload", args=["hazards"]), {"file": upload(b"a,b", name="台账.csv")}
+    )
     assert response.status_code == 200 and "请上传 .xlsx 格式的 Excel 文件" in response.content.decode()
     assert not ImportJob.objects.exists()
 
@@ -512,7 +512,7 @@ def test_a_file_that_is_not_a_workbook_fails_the_job_with_a_message(
 ):
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("hazards:hazard_import"), {"file": upload(b"not a zip")})
+        client.post(reverse("core:import_upload", args=["hazards"]), {"file": upload(b"not a zip")})
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED
     assert job.errors == [{"row": 0, "column": "", "message": "文件无法读取，请上传 .xlsx 格式的Excel文件"}]
@@ -522,7 +522,45 @@ def test_list_page_has_the_excel_buttons(client, officer, leader, district):
     client.force_login(officer)
     html = client.get(reverse("hazards:hazard_list") + "?level=major").content.decode()
     assert reverse("hazards:hazard_export") + "?level=major" in html
-    assert reverse("hazards:hazard_import") in html
+    assert reverse("core:import_upload", args=["hazards"]) in html
     client.force_login(leader)
     html = client.get(reverse("hazards:hazard_list")).content.decode()
-    assert reverse("hazards:hazard_export") in html and reverse("hazards:hazard_import") not in html
+    assert (
+        reverse("hazards:hazard_export") in html
+        and reverse("core:import_upload", args=["hazards"]) not in html
+    )
+
+
+# ---------------------------------------------------------------- odd files
+
+
+def xlsx_rows(rows: list[list]) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_import_of_odd_files_reports_and_imports_nothing(officer, district):
+    importer = get_importer("hazards")
+    cases = {
+        "not a workbook": b"PK\x03\x04 not really a zip",
+        "no header row": xlsx_rows([]),
+        "headers only on the second row": xlsx_rows([[], HAZARD_HEADERS, ["x"] * len(HAZARD_HEADERS)]),
+        "10 000 blank rows": xlsx_rows([HAZARD_HEADERS] + [[None] * len(HAZARD_HEADERS)] * 10_000),
+    }
+    for case, content in cases.items():
+        result = importer.run(user=officer, file=content)
+        assert result.errors, case
+        assert all(str(e.message) for e in result.errors), case
+    assert not Hazard.objects.exists()
+
+
+def test_upload_of_an_empty_or_missing_file_is_a_form_error(client, officer, district):
+    client.force_login(officer)
+    url = reverse("core:import_upload", args=["hazards"])
+    assert client.post(url, {}).status_code == 200
+    assert client.post(url, {"file": SimpleUploadedFile("a.xlsx", b"")}).status_code == 200
+    assert not ImportJob.objects.exists()

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accounts.models import ImportJob, Notification
+from accounts.models import Notification
 from accounts.selectors import notifications_for
+from core.models import ImportJob
 from hazards.choices import EventKind, HazardLevel
-from hazards.ledger_import import HAZARD_HEADERS
+from hazards.importers import HAZARD_HEADERS
 from hazards.models import Hazard
-from hazards.services import hazard_record
+from hazards.services import hazard_create
 from hazards.tasks import mark_overdue_hazards
 from tests.hazards.conftest import hazard_data
 
@@ -50,9 +51,9 @@ def test_overdue_task_is_scheduled_nightly_at_one_in_shanghai():
 def test_overdue_task_notifies_the_unit_and_the_office_once(
     officer, township_a_user, township_b_user, enterprise_a, enterprise_b
 ):
-    general = hazard_record(user=officer, data=hazard_data(enterprise_a))
-    major = hazard_record(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
-    on_time = hazard_record(user=officer, data=hazard_data(enterprise_b))
+    general = hazard_create(user=officer, data=hazard_data(enterprise_a))
+    major = hazard_create(user=officer, data=hazard_data(enterprise_a, level=HazardLevel.MAJOR))
+    on_time = hazard_create(user=officer, data=hazard_data(enterprise_b))
     make_overdue(general)
     make_overdue(major)
 
@@ -176,7 +177,7 @@ def _ledger(enterprise, rows: int) -> bytes:
 
 def _wait_for(job_id: int, client, seconds: float = 60) -> dict:
     deadline = time.monotonic() + seconds
-    url = reverse("accounts:import_job_status", args=[job_id])
+    url = reverse("core:import_job_status", args=[job_id])
     while time.monotonic() < deadline:
         status = client.get(url).json()
         if status["finished"]:
@@ -196,14 +197,14 @@ def test_upload_is_imported_by_a_real_celery_worker(
     upload = SimpleUploadedFile("台账.xlsx", _ledger(enterprise_a, 1200))
 
     with start_worker(app, perform_ping_check=False, queues=[queue], shutdown_timeout=30):
-        response = client.post(reverse("hazards:hazard_import"), {"file": upload})
+        response = client.post(reverse("core:import_upload", args=["hazards"]), {"file": upload})
         job = ImportJob.objects.get()
         assert response.status_code == 302
-        assert response["Location"] == reverse("hazards:hazard_import_job", args=[job.pk])
+        assert response["Location"] == reverse("core:import_job", args=[job.pk])
         status = _wait_for(job.pk, client)
 
     assert status["status"] == "done", ImportJob.objects.get().errors
     assert (status["created"], status["total"], status["done"], status["percent"]) == (1200, 1200, 1200, 100)
     assert Hazard.objects.filter(created_by=township_a_user).count() == 1200
     html = client.get(response["Location"]).content.decode()
-    assert "导入完成：新增隐患 1200 条" in html
+    assert "导入完成：新增 1200 条" in html

@@ -1,25 +1,21 @@
-"""manage.py import_ledger: the upload page's importer from the command line."""
+"""manage.py import_ledger: the upload page's importer from the command line, for any registered kind
+(the enterprise ledger here, as the district's first load uses it)."""
 
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
 
-from accounts.ledger_import import ENTERPRISE_HEADERS
+from accounts.choices import Role
 from accounts.models import Enterprise, User
-from tests.factories import make_uscc
+from tests.core.probe import PROBE
+from tests.factories import UserFactory, enterprise_xlsx, make_uscc, xlsx
 
 pytestmark = pytest.mark.django_db
 
 
 def write_xlsx(path, rows: list[dict]):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(ENTERPRISE_HEADERS)
-    for row in rows:
-        ws.append([row.get(h) for h in ENTERPRISE_HEADERS])
-    wb.save(path)
+    path.write_bytes(enterprise_xlsx(rows))
     return path
 
 
@@ -128,3 +124,44 @@ def test_leader_named_as_user_is_refused(leader, tmp_path):
 
     assert "您没有导入权限" in err.getvalue()
     assert not User.objects.get(username="leader").is_superuser
+
+
+def test_the_default_acting_user_is_the_first_active_superuser_not_an_admin_role(district, tmp_path):
+    UserFactory(username="admin_role_only", role=Role.ADMIN, org_unit=district.district)
+    UserFactory(username="retired", role=Role.OFFICER, is_superuser=True, is_active=False)
+    superuser = UserFactory(
+        username="root", role=Role.OFFICER, org_unit=district.dept_emergency, is_superuser=True
+    )
+    UserFactory(username="root2", role=Role.ADMIN, org_unit=district.district, is_superuser=True)
+    path = write_xlsx(tmp_path / "ledger.xlsx", [row()])
+
+    out, _err = run_command("enterprises", path)
+
+    assert out.strip() == "新增 1 条，更新 0 条"
+    assert Enterprise.history.get().history_user == superuser
+
+
+def test_an_admin_role_without_superuser_is_no_default(district, tmp_path):
+    UserFactory(username="admin_role_only", role=Role.ADMIN, org_unit=district.district)
+    path = write_xlsx(tmp_path / "ledger.xlsx", [row()])
+
+    with pytest.raises(CommandError, match="没有启用的管理员账号，请用 --user 指定导入人"):
+        run_command("enterprises", path)
+
+
+def test_an_inactive_user_cannot_be_named(officer, tmp_path):
+    User.objects.filter(pk=officer.pk).update(is_active=False)
+    path = write_xlsx(tmp_path / "ledger.xlsx", [row()])
+
+    with pytest.raises(CommandError, match="没有启用的用户「officer」"):
+        run_command("enterprises", path, "--user", "officer")
+
+
+def test_any_registered_kind_is_imported_by_the_same_command(probe, officer, tmp_path):
+    path = tmp_path / "probe.xlsx"
+    path.write_bytes(xlsx(["名称"], [["甲"], ["乙"], ["丙"]]))
+
+    out, _err = run_command(PROBE, path, "--user", "officer")
+
+    assert out.strip() == "新增 3 条，更新 0 条"
+    assert len(probe.seen) == 1

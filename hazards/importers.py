@@ -1,9 +1,9 @@
-"""Importing an existing hazard ledger (Excel) into the system: ledger kind "hazards".
+"""Reading an existing hazard ledger (Excel): ledger kind "hazards", registered in apps.py.
 
 The import framework (core.imports) does the reading and the all-or-nothing rule: every row is checked
 first and every problem reported by row and column; with any problem nothing is imported. A clean
-file is written here in bulk (one statement per table, not per row), so a 10,000-row ledger imports
-in seconds: hazards, their sectors, the timeline's first lines and the history records.
+file goes to services.hazards_import_many, which writes it in bulk through the same builder as a
+hazard recorded by hand, so a 10,000-row ledger imports in seconds.
 
 Decisions an old ledger forces (README「隐患台账导入」explains them to users):
 - 隐患编号 already in the system → the row is refused ("隐患编号已存在"). There is no update by
@@ -20,35 +20,24 @@ Decisions an old ledger forces (README「隐患台账导入」explains them to u
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.importers import LedgerImporter
-from accounts.models import Enterprise, NumberSequence, OrgUnit, User
+from accounts.models import Enterprise, User
 from accounts.scoping import restrict
-from accounts.services import number_block
 from accounts.validators import normalize_uscc
-from core.imports import (
-    RowErrors,
-    cell_date,
-    cell_decimal,
-    cell_text,
-    report_saving,
-)
+from core.imports import RowErrors, cell_date, cell_decimal, cell_text
 from inspections.models import InspectionAction, InspectionRecord
 
-from .choices import EventKind, HazardLevel, HazardSource, HazardState, ListingLevel
-from .models import Hazard, HazardCategory, HazardEvent
-from .services import default_responsible_unit
+from .choices import HazardLevel, HazardSource, HazardState, ListingLevel
+from .models import Hazard, HazardCategory
+from .services import HazardData, HazardRow, default_responsible_unit, hazards_import_many
 
 # Column names are the file format, not interface text: they stay Chinese whatever the language.
 NUMBER = "隐患编号"
@@ -93,40 +82,10 @@ HAZARD_EXTRA_HEADERS = [FUNDS, PLAN, CATEGORY, LOCATION, LEADER, DOCUMENT]
 NOT_LISTED = "无"
 # The states an old ledger may hold; 作废 is a decision taken in the system, never imported.
 IMPORT_STATES = (HazardState.OPEN, HazardState.RECTIFYING, HazardState.VERIFYING, HazardState.CLOSED)
-_OWN_NUMBER = re.compile(r"^YH(\d{4})(\d{5})$")
 _LIMITS = {NUMBER: 40, PERSON: 50, LOCATION: 200, LEADER: 50, DOCUMENT: 60}
 _FUNDS_MAX = Decimal("9999999999.99")
 _CENTS = Decimal("0.01")
-_BATCH = 500
-_CHUNK = 1000  # rows written between two progress reports
 _WIDTHS = {NUMBER: 15, USCC: 22, ACTION: 16, DESCRIPTION: 40, MEASURES: 36}
-
-
-@dataclass
-class HazardRow:
-    """One checked row, ready to be written."""
-
-    row: int
-    number: str
-    enterprise: Enterprise
-    source: str
-    level: str
-    description: str
-    found_on: dt.date
-    deadline: dt.date
-    state: str
-    measures: str = ""
-    responsible_person: str = ""
-    closed_on: dt.date | None = None
-    listing_level: str = ""
-    listed_on: dt.date | None = None
-    listing_leader: str = ""
-    listing_document: str = ""
-    record: InspectionRecord | None = None
-    funds: Decimal | None = None
-    contingency_plan: str = ""
-    category: HazardCategory | None = None
-    location: str = ""
 
 
 @dataclass
@@ -292,25 +251,28 @@ class HazardImporter(LedgerImporter):
         return HazardRow(
             row=row,
             number=number,
-            enterprise=enterprise,
-            source=source,
-            level=level,
-            description=description,
-            found_on=found_on,
-            deadline=deadline,
+            data=HazardData(
+                enterprise=enterprise,
+                source=source,
+                description=description,
+                found_on=found_on,
+                deadline=deadline,
+                responsible_unit=default_responsible_unit(enterprise),
+                level=level,
+                category=category,
+                location=texts[LOCATION],
+                responsible_person=texts[PERSON],
+                measures=measures,
+                funds=funds,
+                contingency_plan=cell_text(values.get(PLAN)),
+                inspection_record=record,
+            ),
             state=state,
-            measures=measures,
-            responsible_person=texts[PERSON],
             closed_on=closed_on,
             listing_level=listing_level,
             listed_on=listed_on,
             listing_leader=texts[LEADER],
             listing_document=texts[DOCUMENT],
-            record=record,
-            funds=funds,
-            contingency_plan=cell_text(values.get(PLAN)),
-            category=category,
-            location=texts[LOCATION],
         )
 
     def save(self, *, user: User, items: list[HazardRow], context: _Lookups) -> tuple[int, int]:
@@ -451,172 +413,4 @@ class HazardImporter(LedgerImporter):
         return ctx.categories[name]
 
 
-# ---------------------------------------------------------------- the bulk write
-
-
-@transaction.atomic
-def hazards_import_many(*, user: User, rows: list[HazardRow], sector_ids: dict[int, list[int]]) -> int:
-    """Write checked rows as new ledger entries, in bulk; returns how many.
-
-    Each hazard gets what hazard_record() gives one recorded by hand — its number, place, sectors,
-    responsible unit, overdue flag, a 登记 line on the timeline and a history record — plus a line for
-    the state and the listing it arrives with, so the timeline says where the hazard came from.
-    Written a chunk at a time, telling the progress bar of a background import how far it is.
-    """
-    today = timezone.localdate()
-    now = timezone.now()
-    numbers = _numbers(rows)
-    for start in range(0, len(rows), _CHUNK):
-        chunk = range(start, min(start + _CHUNK, len(rows)))
-        hazards = [_hazard(rows[i], numbers[i], user=user, today=today) for i in chunk]
-        Hazard.objects.bulk_create(hazards, batch_size=_BATCH)
-        through = Hazard.sectors.through
-        links = through.objects.bulk_create(
-            [
-                through(hazard_id=h.pk, sector_id=sector_id)
-                for h in hazards
-                for sector_id in dict.fromkeys(sector_ids.get(h.enterprise_id, []))
-            ],
-            batch_size=_BATCH,
-        )
-        HazardEvent.objects.bulk_create(_events(hazards, user=user, at=now), batch_size=_BATCH)
-        _write_history(hazards, links, user=user, when=now)
-        report_saving(chunk.stop, len(rows))
-    return len(rows)
-
-
-def _district_id(enterprise: Enterprise) -> int:
-    return int(enterprise.jurisdiction.path.strip("/").split("/")[0])
-
-
-def _numbers(rows: list[HazardRow]) -> list[str]:
-    """The given numbers, and for blank ones the next of each district's yearly series (as hazard_number)."""
-    # A given number of the system's own form moves its series on, so later numbers never repeat it.
-    highest: dict[tuple[int, int], int] = {}
-    for row in rows:
-        if match := _OWN_NUMBER.match(row.number):
-            key = (_district_id(row.enterprise), int(match.group(1)))
-            highest[key] = max(highest.get(key, 0), int(match.group(2)))
-    for (district_id, year), serial in highest.items():
-        NumberSequence.objects.get_or_create(series="hazard", org_unit_id=district_id, year=year)
-        NumberSequence.objects.filter(series="hazard", org_unit_id=district_id, year=year).update(
-            last=Greatest(F("last"), serial)
-        )
-
-    wanted: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        if not row.number:
-            wanted[(_district_id(row.enterprise), row.found_on.year)].append(index)
-    numbers = [row.number for row in rows]
-    districts = OrgUnit.objects.in_bulk({district_id for district_id, _year in wanted})
-    for (district_id, year), indexes in wanted.items():
-        serials = number_block(
-            series="hazard", org_unit=districts[district_id], year=year, count=len(indexes)
-        )
-        for index, serial in zip(indexes, serials, strict=True):
-            numbers[index] = f"YH{year}{serial:05d}"
-    return numbers
-
-
-def _hazard(row: HazardRow, number: str, *, user: User, today: dt.date) -> Hazard:
-    enterprise = row.enterprise
-    overdue = row.state != HazardState.CLOSED and row.deadline < today
-    return Hazard(
-        number=number,
-        enterprise=enterprise,
-        jurisdiction=enterprise.jurisdiction,
-        township=enterprise.township,
-        supervising_department=enterprise.supervising_department,
-        source=row.source,
-        inspection_record=row.record,
-        level=row.level,
-        category=row.category,
-        description=row.description,
-        location=row.location,
-        found_on=row.found_on,
-        deadline=row.deadline,
-        responsible_unit=default_responsible_unit(enterprise),
-        responsible_person=row.responsible_person,
-        measures=row.measures,
-        funds=row.funds,
-        contingency_plan=row.contingency_plan,
-        state=row.state,
-        closed_on=row.closed_on,
-        is_overdue=overdue,
-        overdue_since=row.deadline + dt.timedelta(days=1) if overdue else None,
-        listing_level=row.listing_level,
-        listed_on=row.listed_on,
-        listing_leader=row.listing_leader,
-        listing_document=row.listing_document,
-        created_by=user,
-    )
-
-
-def _events(hazards: list[Hazard], *, user: User, at) -> list[HazardEvent]:
-    # Texts translated once, not once per row: 10,000 rows would spend seconds in gettext.
-    created = {
-        value: _("Excel导入（{source}）").format(source=label) for value, label in HazardSource.choices
-    }
-    state_note = _("按导入台账的整改状态")
-    listing_labels = dict(ListingLevel.choices)
-    events = []
-    for hazard in hazards:
-        note = created[hazard.source]
-        missing = _missing_five(hazard)
-        if missing:
-            note += _("；五落实待补充：{items}").format(items="、".join(missing))
-        events.append(HazardEvent(hazard=hazard, kind=EventKind.CREATED, note=note, user=user, at=at))
-        if hazard.state != HazardState.OPEN:
-            events.append(
-                HazardEvent(
-                    hazard=hazard,
-                    kind=EventKind.TRANSITION,
-                    from_state=HazardState.OPEN,
-                    to_state=hazard.state,
-                    note=state_note,
-                    user=user,
-                    at=at,
-                )
-            )
-        if hazard.listing_level:
-            listed = f"{listing_labels[hazard.listing_level]} {hazard.listing_document}".strip()
-            events.append(HazardEvent(hazard=hazard, kind=EventKind.LISTED, note=listed, user=user, at=at))
-    return events
-
-
-def _missing_five(hazard: Hazard) -> list[str]:
-    """Which of the 五落实 an imported major hazard still lacks (measures and person are required)."""
-    if hazard.level != HazardLevel.MAJOR:
-        return []
-    missing = []
-    if hazard.funds is None:
-        missing.append(_("整改资金"))
-    if not hazard.contingency_plan:
-        missing.append(_("应急预案"))
-    return missing
-
-
-def _write_history(hazards: list[Hazard], links: list, *, user: User, when) -> None:
-    """One history record per hazard, with its sectors as simple_history's m2m snapshot."""
-    records = Hazard.history.bulk_history_create(
-        hazards, batch_size=_BATCH, default_user=user, default_date=when
-    )
-    if not records:
-        return  # SIMPLE_HISTORY_ENABLED is off
-    record_for = {record.id: record for record in records}
-    m2m_history = Hazard.history.model.sectors.model
-    m2m_history.objects.bulk_create(
-        [
-            m2m_history(
-                history=record_for[link.hazard_id],
-                id=link.id,
-                hazard_id=link.hazard_id,
-                sector_id=link.sector_id,
-            )
-            for link in links
-        ],
-        batch_size=_BATCH,
-    )
-
-
-__all__ = ["HAZARD_EXTRA_HEADERS", "HAZARD_HEADERS", "HazardImporter", "HazardRow", "hazards_import_many"]
+__all__ = ["HAZARD_EXTRA_HEADERS", "HAZARD_HEADERS", "HazardImporter"]
