@@ -16,7 +16,7 @@ class InspectionsConfig(AppConfig):
         from core.imports import register_importer
         from core.navigation import NavItem, register
 
-        from .ledger_import import InspectionImporter
+        from .importers import InspectionImporter
 
         register_importer("inspections", InspectionImporter())
 

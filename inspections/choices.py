@@ -1,6 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import TOWNSHIP_KINDS, OrgKind
+
+# Units that organise inspections, draws and plans (检查单位): the district office, the departments and
+# the townships.
+ORGANIZER_KINDS = (OrgKind.DISTRICT, OrgKind.DEPARTMENT, *TOWNSHIP_KINDS)
+
 
 class CheckResultValue(models.TextChoices):
     COMPLIANT = "compliant", _("符合")

@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import can_write
+from core.errors import form_add_errors
+from core.panels import panels_for
 
-from . import selectors, services
-from .choices import ActionStatus, CheckResultValue, LeaderLevel
+from . import permissions, selectors, services
+from .choices import CheckResultValue, LeaderLevel
 from .forms import EntryBasicsForm
-from .models import CheckResult, InspectionDraft
+from .models import InspectionDraft
 
 STEPS = [
     (1, gettext_lazy("基本信息")),
@@ -45,7 +46,7 @@ def writer_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not can_write(request.user):
+        if not permissions.can_enter(request.user):
             raise PermissionDenied(_("您没有录入检查的权限。"))
         return view(request, *args, **kwargs)
 
@@ -164,7 +165,7 @@ def draft_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     except Http404:
         # A second tap on 提交 after the first went through: the draft is gone, the action exists.
         # Another user's draft still answers 404.
-        if request.method == "POST" and not InspectionDraft.objects.filter(pk=pk).exists():
+        if request.method == "POST" and not selectors.draft_exists(pk=pk):
             return _already_submitted(request)
         raise
     handler = {1: _step_basics, 2: _step_enterprises, 3: _step_visits, 4: _step_confirm}.get(step)
@@ -210,7 +211,7 @@ def _step_basics(request: HttpRequest, draft: InspectionDraft, pending: dict) ->
             try:
                 services.draft_check_basics(user=user, draft=draft)
             except ValidationError as exc:
-                _add_errors(form, exc.message_dict)
+                form_add_errors(form, exc)
             else:
                 goto = _goto(request, 2)
                 services.draft_save(user=user, draft=draft, step=goto)
@@ -219,7 +220,7 @@ def _step_basics(request: HttpRequest, draft: InspectionDraft, pending: dict) ->
         # Sent back from submit: show the draft as entered, with the rule that failed on its field.
         form = EntryBasicsForm(_basics_as_data(basics), user=user, draft=draft, initial=basics)
         form.is_valid()
-        _add_errors(form, pending)
+        form_add_errors(form, ValidationError(pending))
     else:
         form = EntryBasicsForm(user=user, draft=draft, initial=basics)
     return _render_step(request, draft, 1, {"form": form})
@@ -236,12 +237,6 @@ def _basics_as_data(basics: dict) -> QueryDict:
         elif value is not None:
             data[key] = str(value)
     return data
-
-
-def _add_errors(form, errors: dict) -> None:
-    for field, field_errors in errors.items():
-        for message in field_errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _chosen(user, draft: InspectionDraft) -> list:
@@ -392,7 +387,7 @@ def _save_photos(request: HttpRequest, draft: InspectionDraft, enterprise_ids: l
     for enterprise_id in enterprise_ids:
         for file in request.FILES.getlist(f"photo-{enterprise_id}"):
             try:
-                services.draft_photo_add(
+                services.draft_photo_create(
                     user=request.user, draft=draft, enterprise_id=enterprise_id, file=file
                 )
             except ValidationError as exc:
@@ -446,7 +441,6 @@ def _step_confirm(request: HttpRequest, draft: InspectionDraft, pending: dict) -
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_get(user=request.user, pk=pk)
     records = list(selectors.action_records(user=request.user, action=action))
-    planned = action.status == ActionStatus.PLANNED
     return render(
         request,
         "inspections/action_detail.html",
@@ -455,9 +449,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": list(action.members.select_related("org_unit").order_by("name", "username")),
             "records": records,
             # Only who may act for its organiser can complete a planned inspection (submit checks it too).
-            "can_start": planned
-            and can_write(request.user)
-            and selectors.may_plan_for(user=request.user, organizer=action.organizer),
+            "can_start": permissions.can_complete(request.user, action),
         },
     )
 
@@ -465,13 +457,10 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get(user=request.user, pk=pk)
-    # Apps above inspections hang rows on a result (hazards: 登记为隐患) and the page shows them;
-    # fetch them with the results by accessor name, so this layer never imports those apps.
-    attached = [rel.get_accessor_name() for rel in CheckResult._meta.related_objects]
     results = list(
-        record.results.select_related("item__sector")
-        .prefetch_related(*attached)
-        .order_by("item__sector__order", "item__order", "item__code")
+        record.results.select_related("item__sector").order_by(
+            "item__sector__order", "item__order", "item__code"
+        )
     )
     return render(
         request,
@@ -483,6 +472,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "noncompliant": [r for r in results if r.result == CheckResultValue.NONCOMPLIANT],
             "photos": list(record.photos.all()),
             "members": list(record.action.members.order_by("name", "username")),
+            # Apps above add their part beside each result (hazards: 登记为隐患) through core.panels,
+            # so this layer never names them.
+            "panels": panels_for("inspections.record_detail", request, record=record),
         },
     )
 

@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import TOWNSHIP_KINDS, OrgKind
@@ -76,8 +77,6 @@ class InspectionActionFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=visits.values("action_id"))
 
     def filter_sector(self, queryset, name, value: Sector):
-        from django.db.models import Q
-
         ids = Sector.objects.filter(Q(pk=value.pk) | Q(parent=value)).values("pk")
         visits = self._visits().filter(enterprise__sectors__in=ids)
         return queryset.filter(pk__in=visits.values("action_id"))

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -189,8 +191,6 @@ class CheckResult(models.Model):
 
 def photo_path(instance: "RecordPhoto", filename: str) -> str:
     # The stored name never comes from the browser: only the checked extension is kept.
-    import uuid
-
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
     return f"inspections/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 

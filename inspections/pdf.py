@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from weasyprint import HTML
 
 from accounts.models import User
 
@@ -56,8 +57,6 @@ def record_pdf(record: InspectionRecord) -> bytes:
             "blank_rows": range(1, BLANK_ITEM_ROWS + 1),
         },
     )
-    from weasyprint import HTML  # heavy import: only when a PDF is actually rendered
-
     return HTML(string=html).write_pdf()
 
 

@@ -10,11 +10,12 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
+from accounts.choices import TOWNSHIP_KINDS, EnterpriseStatus, Role
 from accounts.models import Enterprise, OrgUnit, Sector, User
 from accounts.scoping import get_object_in_scope, restrict, scope_for, unit_scope
 
-from .choices import ActionStatus, CheckResultValue
+from .choices import ORGANIZER_KINDS, ActionStatus, CheckResultValue
+from .draws import grade_weight
 from .models import (
     CheckItem,
     InspectionAction,
@@ -22,6 +23,7 @@ from .models import (
     InspectionPlan,
     InspectionRecord,
     PlanTarget,
+    RandomDraw,
     RecordPhoto,
 )
 
@@ -201,6 +203,11 @@ def draft_get(*, user: User, pk: int) -> InspectionDraft:
     return get_object_or_404(draft_list(user=user), pk=pk)
 
 
+def draft_exists(*, pk: int) -> bool:
+    """Whether a draft is still there, whoever owns it: gone means it was submitted (or discarded)."""
+    return InspectionDraft.objects.filter(pk=pk).exists()
+
+
 def photo_get(*, user: User, pk: int) -> RecordPhoto:
     """A photo the user may look at: on a record they may view, or on their own draft; else 404."""
     visible = Q(draft__owner=user) | Q(record__in=record_list(user=user).values("pk"))
@@ -212,8 +219,6 @@ def photo_get(*, user: User, pk: int) -> RecordPhoto:
 
 def draw_list(*, user: User):
     """Draws organised within the user's scope, with how many of their planned inspections are done."""
-    from .models import RandomDraw
-
     return (
         restrict(RandomDraw.objects.all(), user)
         .select_related("organizer", "created_by")
@@ -223,8 +228,6 @@ def draw_list(*, user: User):
 
 
 def draw_get(*, user: User, pk: int):
-    from accounts.scoping import get_object_in_scope
-
     return get_object_in_scope(draw_list(user=user), user, "view", pk=pk)
 
 
@@ -246,10 +249,6 @@ def draw_enterprise_pool(
 
     A sector takes in its sub-sectors (工贸 → 机械 …), a township its communities.
     """
-    from accounts.choices import EnterpriseStatus
-
-    from .draws import grade_weight
-
     pool = restrict(Enterprise.objects.filter(status=EnterpriseStatus.OPERATING), user, "change")
     pool = pool.filter(unit_scope(organizer).q(Enterprise))
     if sector_ids:
@@ -280,9 +279,6 @@ def draw_inspector_pool(*, organizer, on: dt.date) -> list[int]:
 
 # ---------------------------------------------------------------- 检查计划 (done vs planned)
 
-# Units that make inspection plans: the district office, the departments and the townships.
-PLAN_ORGANIZER_KINDS = (OrgKind.DISTRICT, OrgKind.DEPARTMENT, *TOWNSHIP_KINDS)
-
 
 def plan_list(*, user: User) -> QuerySet[InspectionPlan]:
     """Plans of organising units within the user's scope, with their target lines fetched up front."""
@@ -300,9 +296,10 @@ def plan_get(*, user: User, pk: int) -> InspectionPlan:
 
 
 def plan_organizers(*, user: User) -> QuerySet[OrgUnit]:
-    """Units the user may make plans for: district roles any organising unit, a department itself,
-    a township user the organising units of its subtree; leaders none."""
-    units = OrgUnit.objects.filter(kind__in=PLAN_ORGANIZER_KINDS, is_active=True).order_by("path")
+    """Units the user may organise inspections, plans and draws for: district roles any organising unit,
+    a department itself, a township user the organising units of its subtree; leaders none.
+    (permissions.can_organize asks the same of one unit.)"""
+    units = OrgUnit.objects.filter(kind__in=ORGANIZER_KINDS, is_active=True).order_by("path")
     scope = scope_for(user, "change")
     if scope.everything:
         return units
@@ -311,19 +308,6 @@ def plan_organizers(*, user: User) -> QuerySet[OrgUnit]:
     if scope.subtree_path is None:
         return units.none()
     return units.filter(path__startswith=scope.subtree_path)
-
-
-def may_plan_for(*, user: User, organizer: OrgUnit) -> bool:
-    """May the user make or change the plans of `organizer`? (The same rule as plan_organizers.)
-
-    A department's scope is its sectors, not a subtree, so admits_unit alone would refuse it its own
-    plan; it plans for itself.
-    """
-    scope = scope_for(user, "change")
-    return organizer.kind in PLAN_ORGANIZER_KINDS and (
-        scope.admits_unit(organizer)
-        or (scope.department_id is not None and scope.department_id == organizer.pk)
-    )
 
 
 def plan_townships(*, user: User) -> QuerySet[OrgUnit]:

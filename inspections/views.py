@@ -3,16 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import can_write
 from accounts.selectors import sectors_active
+from core.errors import form_add_errors
 from core.excel import write_workbook
 from core.lists import filtered, paginate, xlsx_response
 
-from . import pdf, selectors, services
+from . import pdf, permissions, selectors, services
 from .draws import criteria_lines, draw_workbook
 from .filtersets import InspectionActionFilterSet, InspectionPlanFilterSet
 from .forms import DrawForm, PlanForm, PlanTargetFormSet, plan_target_initial
@@ -112,17 +112,6 @@ DRAW_EXPORT_HEADERS = [
 ]
 
 
-def _action_url(action_id: int | None) -> str | None:
-    """The planned inspection's page, once the inspection pages provide one."""
-
-    if action_id is None:
-        return None
-    try:
-        return reverse("inspections:action_detail", args=[action_id])
-    except NoReverseMatch:
-        return None
-
-
 def _draw_rows(draw) -> list[dict]:
     """The result table as the page and the export show it."""
     rows = []
@@ -138,7 +127,7 @@ def _draw_rows(draw) -> list[dict]:
                 "inspectors": [u.display_name for u in pick.inspectors.all()],
                 "action": action,
                 "status": action.get_status_display() if action else "—",
-                "action_url": _action_url(action.pk if action else None),
+                "action_url": reverse("inspections:action_detail", args=[action.pk]) if action else None,
             }
         )
     return rows
@@ -151,7 +140,11 @@ def draw_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inspections/draw_list.html",
-        {"page_obj": page_obj, "draws": page_obj.object_list, "can_write": can_write(request.user)},
+        {
+            "page_obj": page_obj,
+            "draws": page_obj.object_list,
+            "can_write": permissions.can_enter(request.user),
+        },
     )
 
 
@@ -159,7 +152,7 @@ def draw_list(request: HttpRequest) -> HttpResponse:
 def draw_create(request: HttpRequest) -> HttpResponse:
     """New draw. 预览 shows the pool sizes first; 抽取 draws, stores and creates the planned inspections."""
 
-    if not can_write(request.user):
+    if not permissions.can_enter(request.user):
         raise PermissionDenied
     form = DrawForm(request.POST or None, user=request.user)
     preview = None
@@ -171,7 +164,7 @@ def draw_create(request: HttpRequest) -> HttpResponse:
             try:
                 draw = services.draw_create(user=request.user, **kwargs)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 messages.success(request, _("已抽取：%(number)s") % {"number": draw.number})
                 return redirect("inspections:draw_detail", pk=draw.pk)
@@ -189,14 +182,6 @@ def _draw_preview(user, kwargs: dict) -> dict:
     )
     inspectors = selectors.draw_inspector_pool(organizer=kwargs["organizer"], on=kwargs["planned_date"])
     return {"enterprises": len(pool), "inspectors": len(inspectors)}
-
-
-def _form_errors(form, exc) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -274,7 +259,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "filter_form": filterset.form,
             "page_obj": page_obj,
             "rows": [progress[plan.pk] for plan in plans],
-            "can_create": selectors.plan_organizers(user=request.user).exists(),
+            "can_create": permissions.can_create_plan(request.user),
         },
     )
 
@@ -288,7 +273,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "progress": selectors.plan_progress(plan=plan),
-            "can_edit": selectors.may_plan_for(user=request.user, organizer=plan.organizer),
+            "can_edit": permissions.can_change_plan(request.user, plan),
         },
     )
 
@@ -315,7 +300,7 @@ def _plan_form_page(request: HttpRequest, plan=None) -> HttpResponse:
             else:
                 saved = services.plan_update(user=user, plan=plan, targets=formset.to_data(), **fields)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("已保存检查计划：%(title)s") % {"title": saved.title})
             return redirect("inspections:plan_detail", pk=saved.pk)
@@ -325,7 +310,7 @@ def _plan_form_page(request: HttpRequest, plan=None) -> HttpResponse:
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
 
-    if not selectors.plan_organizers(user=request.user).exists():
+    if not permissions.can_create_plan(request.user):
         raise PermissionDenied
     return _plan_form_page(request)
 
@@ -334,7 +319,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     plan = selectors.plan_get(user=request.user, pk=pk)
-    if not selectors.may_plan_for(user=request.user, organizer=plan.organizer):
+    if not permissions.can_change_plan(request.user, plan):
         raise PermissionDenied
     return _plan_form_page(request, plan)
 

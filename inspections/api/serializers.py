@@ -6,6 +6,7 @@ from rest_framework import serializers
 from accounts.api.serializers import OrgUnitBriefSerializer
 from accounts.models import OrgUnit, Sector, User
 
+from .. import selectors
 from ..choices import ActionStatus, CheckResultValue, LeaderLevel
 from ..models import (
     CheckItem,
@@ -148,14 +149,10 @@ class RecordInputSerializer(VisitInputSerializer):
 
 
 def _writable_organizers(serializer: serializers.Field):
-    from .. import selectors
-
     return selectors.organizers_writable(user=serializer.context["request"].user)
 
 
 def _team_candidates(serializer: serializers.Field):
-    from .. import selectors
-
     return selectors.team_candidates(user=serializer.context["request"].user)
 
 
@@ -171,7 +168,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 
 class ActionInputSerializer(serializers.Serializer):
-    """录入检查行动 with its records in one call. Parsing only; services.action_record applies the rules."""
+    """录入检查行动 with its records in one call. Parsing only; services.action_create applies the rules."""
 
     date = serializers.DateField()
     kind = KindField(help_text=_("检查类型 id 或代码，如 special、routine"))
@@ -296,8 +293,6 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
         ]
 
     def _progress(self, plan):
-        from .. import selectors
-
         cache = self.context.setdefault("progress", {})
         if plan.pk not in cache:
             cache.update(selectors.plans_progress(plans=[plan]))

@@ -1,7 +1,5 @@
 import mimetypes
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -10,15 +8,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.models import Enterprise
-from accounts.scoping import get_object_in_scope, restrict
+from accounts.scoping import get_object_in_scope
 
 from .. import selectors, services
 from ..filtersets import InspectionActionFilterSet, InspectionPlanFilterSet
+from ..models import DrawPick
 from .serializers import (
     ActionInputSerializer,
     CheckItemSerializer,
@@ -37,22 +35,15 @@ from .serializers import (
 )
 
 # The service names its errors after its arguments; the API answers in the names the client sent.
-ACTION_ERROR_FIELDS = {"enterprises": "records", "results": "records", "__all__": "non_field_errors"}
-
-
-def api_error(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> ValidationError:
-    """A service's ValidationError as a 400 keyed by field, its Chinese messages kept."""
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    errors: dict[str, list[str]] = {}
-    for key, messages in detail.items():
-        errors.setdefault((rename or {}).get(key, key), []).extend(messages)
-    return ValidationError(errors)
+# A service's ValidationError and PermissionDenied become 400 / 403 in core.errors.api_exception_handler.
+ACTION_ERROR_FIELDS = {"enterprises": "records", "results": "records"}
 
 
 class InspectionActionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """检查行动, within the caller's scope; others answer 404. POST records an action with its visits."""
+    """检查行动, within the caller's scope; others answer 404. POST creates an action with its visits."""
 
     filterset_class = InspectionActionFilterSet
+    service_error_fields = ACTION_ERROR_FIELDS
 
     def get_serializer_class(self):
         return InspectionActionSerializer if self.action == "list" else InspectionActionDetailSerializer
@@ -75,28 +66,23 @@ class InspectionActionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         data = parsed.validated_data
         ids = [r["enterprise"] for r in data["records"]]
         # Unknown and out-of-scope ids get the service's one answer, so neither is revealed.
-        found = restrict(Enterprise.objects.filter(pk__in=ids), request.user, "change").in_bulk()
+        found = selectors.enterprises_writable(user=request.user, ids=ids).in_bulk()
         if set(ids) - set(found):
             raise ValidationError({"records": [_("所选单位不在您的管辖范围内。")]})
-        try:
-            created = services.action_record(
-                user=request.user,
-                date=data["date"],
-                organizer=data["organizer"],
-                kind=data["kind"],
-                members=data["members"],
-                enterprises=[found[pk] for pk in ids],
-                experts=data["experts"],
-                is_leader_led=data["is_leader_led"],
-                leader_name=data["leader_name"],
-                leader_level=data["leader_level"],
-                note=data["note"],
-                visits={r["enterprise"]: visit_data(r) for r in data["records"]},
-            )
-        except DjangoValidationError as exc:
-            raise api_error(exc, ACTION_ERROR_FIELDS) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        created = services.action_create(
+            user=request.user,
+            date=data["date"],
+            organizer=data["organizer"],
+            kind=data["kind"],
+            members=data["members"],
+            enterprises=[found[pk] for pk in ids],
+            experts=data["experts"],
+            is_leader_led=data["is_leader_led"],
+            leader_name=data["leader_name"],
+            leader_level=data["leader_level"],
+            note=data["note"],
+            visits={r["enterprise"]: visit_data(r) for r in data["records"]},
+        )
         body = self.get_serializer(self.get_queryset().get(pk=created.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -127,12 +113,7 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
                 {"item": r.item_id, "result": r.result, "note": r.note} for r in record.results.all()
             ],
         }
-        try:
-            services.record_update(user=request.user, record=record, visit=visit_data({**current, **given}))
-        except DjangoValidationError as exc:
-            raise api_error(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        services.record_update(user=request.user, record=record, visit=visit_data({**current, **given}))
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
     @extend_schema(request=VisitInputSerializer, responses={200: InspectionRecordSerializer})
@@ -160,12 +141,7 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
         if request.method == "POST":
             parsed = PhotoUploadSerializer(data=request.data)
             parsed.is_valid(raise_exception=True)
-            try:
-                photo = services.record_photo_add(user=request.user, record=record, **parsed.validated_data)
-            except DjangoValidationError as exc:
-                raise api_error(exc) from exc
-            except DjangoPermissionDenied as exc:
-                raise PermissionDenied(str(exc)) from exc
+            photo = services.record_photo_create(user=request.user, record=record, **parsed.validated_data)
             return Response(PhotoSerializer(photo, context=context).data, status=status.HTTP_201_CREATED)
         photos = record.photos.select_related("uploaded_by")
         return Response(PhotoSerializer(photos, many=True, context=context).data)
@@ -215,8 +191,6 @@ class RandomDrawViewSet(
     serializer_class = RandomDrawSerializer
 
     def get_queryset(self):
-        from ..models import DrawPick
-
         picks = DrawPick.objects.select_related("enterprise", "action").prefetch_related("inspectors")
         return selectors.draw_list(user=self.request.user).prefetch_related(Prefetch("picks", queryset=picks))
 
@@ -228,23 +202,18 @@ class RandomDrawViewSet(
         parsed = RandomDrawInputSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         data = parsed.validated_data
-        try:
-            draw = services.draw_create(
-                user=request.user,
-                organizer=data["organizer"],
-                title=data["title"],
-                planned_date=data["planned_date"],
-                sector_ids=data["sectors"],
-                township_ids=data["townships"],
-                risk_grade_ids=data["risk_grades"],
-                n=data["enterprise_count"],
-                m=data["inspectors_per_enterprise"],
-                weighted_by_grade=data["weighted_by_grade"],
-            )
-        except DjangoValidationError as exc:
-            raise api_error(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        draw = services.draw_create(
+            user=request.user,
+            organizer=data["organizer"],
+            title=data["title"],
+            planned_date=data["planned_date"],
+            sector_ids=data["sectors"],
+            township_ids=data["townships"],
+            risk_grade_ids=data["risk_grades"],
+            n=data["enterprise_count"],
+            m=data["inspectors_per_enterprise"],
+            weighted_by_grade=data["weighted_by_grade"],
+        )
         draw = self.get_queryset().get(pk=draw.pk)
         return Response(RandomDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
 
@@ -280,20 +249,15 @@ class InspectionPlanViewSet(
         parsed = InspectionPlanInputSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         v = parsed.validated_data
-        try:
-            plan = services.plan_create(
-                user=request.user,
-                organizer=v["organizer"],
-                year=v["year"],
-                month=v["month"],
-                title=v["title"],
-                note=v["note"],
-                targets=target_data(v["targets"]),
-            )
-        except DjangoValidationError as exc:
-            raise api_error(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        plan = services.plan_create(
+            user=request.user,
+            organizer=v["organizer"],
+            year=v["year"],
+            month=v["month"],
+            title=v["title"],
+            note=v["note"],
+            targets=target_data(v["targets"]),
+        )
         plan = selectors.plan_get(user=request.user, pk=plan.pk)
         return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
 
@@ -317,18 +281,13 @@ class InspectionPlanViewSet(
                 )
                 for t in plan.targets.all()
             ]
-        try:
-            services.plan_update(
-                user=request.user,
-                plan=plan,
-                year=v["year"],
-                month=v["month"],
-                title=v["title"],
-                note=v["note"],
-                targets=targets,
-            )
-        except DjangoValidationError as exc:
-            raise api_error(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        services.plan_update(
+            user=request.user,
+            plan=plan,
+            year=v["year"],
+            month=v["month"],
+            title=v["title"],
+            note=v["note"],
+            targets=targets,
+        )
         return Response(self.get_serializer(selectors.plan_get(user=request.user, pk=plan.pk)).data)

@@ -7,27 +7,15 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from accounts.choices import Role
 from inspections.models import InspectionKind
-from inspections.services import action_record
-from tests.factories import EnterpriseFactory, UserFactory
+from inspections.services import action_create
+from tests.factories import EnterpriseFactory
 
-
-@pytest.fixture
-def team(district):
-    return [
-        UserFactory(
-            role=Role.OFFICER,
-            org_unit=district.dept_emergency,
-            enforcement_cert_no=f"C{i}",
-            enforcement_cert_expiry=dt.date(2030, 1, 1),
-        )
-        for i in range(2)
-    ]
+ACTIONS = "/api/v1/inspection-actions/"
 
 
 def visit(officer, team, enterprises, **kw):
-    return action_record(
+    return action_create(
         user=officer,
         date=kw.pop("date", dt.date(2026, 5, 1)),
         organizer=officer.org_unit,
@@ -115,3 +103,72 @@ def test_api_schema_lists_inspection_endpoints(client, officer):
     client.force_login(officer)
     body = client.get("/api/schema/").content
     assert b"/api/v1/inspection-actions/" in body and b"/api/v1/check-items/" in body
+
+
+# ---------------------------------------------------------------- joint actions: only what the user may see
+
+
+@pytest.fixture
+def joint(officer, team, district, sectors, enterprise_a, enterprise_b, inspect):
+    """One district outing to A's 机械 firm, B's construction firm and B's hazchem firm."""
+    hazchem_b = EnterpriseFactory(jurisdiction=district.township_b, sectors=[sectors["hazchem"]])
+    return inspect(officer, officer.org_unit, team, [enterprise_a, enterprise_b, hazchem_b])
+
+
+def listed_counts(client, **params) -> list[tuple[int, int]]:
+    page = client.get(reverse("inspections:action_list"), params)
+    return [(a.pk, a.visit_count) for a in page.context["actions"]]
+
+
+def test_joint_action_counts_only_the_visits_the_township_may_see(
+    client, api, township_a_user, officer, joint, enterprise_a
+):
+    client.force_login(township_a_user)
+    assert listed_counts(client) == [(joint.pk, 1)]  # its own 家次, as the action's page lists them
+    export = client.get(reverse("inspections:action_export"))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(min_row=2, values_only=True)
+    )
+    assert [r[5] for r in rows] == [1]
+    page = client.get(reverse("inspections:action_detail", args=[joint.pk]))
+    assert [r.enterprise for r in page.context["records"]] == [enterprise_a]
+    api.force_authenticate(township_a_user)
+    assert [a["visit_count"] for a in api.get(ACTIONS).json()["results"]] == [1]
+    client.force_login(officer)
+    assert listed_counts(client) == [(joint.pk, 3)]
+
+
+def test_filters_match_only_visits_the_user_may_see(
+    client, api, township_a_user, department_user, district, sectors, joint
+):
+    client.force_login(township_a_user)
+    # B's construction firm is on the action, but township A cannot see it: no match through it.
+    assert listed_counts(client, sector=sectors["construction"].pk) == []
+    assert listed_counts(client, sector=sectors["industry-trade"].pk) == [(joint.pk, 1)]
+    client.force_login(department_user)  # 住建: sees the action through B's construction firm only
+    assert listed_counts(client, township=district.township_b.pk) == [(joint.pk, 1)]
+    assert listed_counts(client, township=district.township_a.pk) == []
+    assert listed_counts(client, sector=sectors["hazchem"].pk) == []
+    export = client.get(reverse("inspections:action_export"), {"sector": sectors["hazchem"].pk})
+    assert openpyxl.load_workbook(io.BytesIO(export.content)).active.max_row == 1  # the header only
+    api.force_authenticate(department_user)
+    assert api.get(ACTIONS, {"township": district.township_a.pk}).json()["results"] == []
+
+
+# ---------------------------------------------------------------- never a 500
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"organizer": "99999999999999999999"},
+        {"township": "x"},
+        {"date_from": "2026-13-45"},
+        {"page": "99999999999999999999"},
+        {"kind": "-1", "sector": "abc"},
+    ],
+)
+def test_bad_filters_give_a_page_not_a_500(client, officer, params):
+    client.force_login(officer)
+    assert client.get(reverse("inspections:action_list"), params).status_code == 200
+    assert client.get(reverse("inspections:action_export"), params).status_code == 200

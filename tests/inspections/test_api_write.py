@@ -10,42 +10,31 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
-from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from accounts.models import NumberSequence
-from inspections.models import CheckItem, CheckResult, InspectionAction, InspectionKind, InspectionRecord
-from inspections.services import action_record
+from hazards.services import hazard_from_check_result
+from inspections.choices import ActionStatus, CheckResultValue
+from inspections.models import (
+    CheckItem,
+    CheckResult,
+    InspectionAction,
+    InspectionKind,
+    InspectionRecord,
+    RecordPhoto,
+)
+from inspections.services import ResultData, VisitData, action_create
 from tests.factories import UserFactory
 
 ACTIONS = "/api/v1/inspection-actions/"
-
-
-def certified(unit, n: int = 2, **kw):
-    return [
-        UserFactory(
-            org_unit=unit,
-            enforcement_cert_no=f"湘执{unit.pk}{i}",
-            enforcement_cert_expiry=dt.date(2030, 1, 1),
-            **kw,
-        )
-        for i in range(n)
-    ]
+RECORDS = "/api/v1/inspection-records/"
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def team(district):
-    return certified(district.dept_emergency, role=Role.OFFICER)
-
-
-@pytest.fixture
-def township_team(district):
+def township_team(district, certified):
     return certified(district.township_a, role=Role.TOWNSHIP)
 
 
@@ -83,7 +72,7 @@ def png(name: str = "scene.png") -> io.BytesIO:
     return buffer
 
 
-def test_officer_records_an_action_with_two_visits_and_results_in_one_call(
+def test_officer_creates_an_action_with_two_visits_and_results_in_one_call(
     api, officer, team, items, enterprise_a, enterprise_b
 ):
     api.force_authenticate(officer)
@@ -175,7 +164,7 @@ def test_bad_input_is_refused_field_by_field(api, officer, team, enterprise_a, i
     assert not NumberSequence.objects.exists()  # a refused action takes no number
 
 
-def test_township_cannot_record_visits_outside_its_jurisdiction(
+def test_township_cannot_enter_visits_outside_its_jurisdiction(
     api, township_a_user, township_team, enterprise_a, enterprise_b
 ):
     api.force_authenticate(township_a_user)
@@ -195,7 +184,7 @@ def test_township_cannot_record_visits_outside_its_jurisdiction(
 
 
 def test_township_cannot_organise_for_another_unit_or_take_its_people(
-    api, district, township_a_user, township_team, enterprise_a
+    api, district, township_a_user, township_team, enterprise_a, certified
 ):
     api.force_authenticate(township_a_user)
     other_unit = api.post(
@@ -210,7 +199,7 @@ def test_township_cannot_organise_for_another_unit_or_take_its_people(
     assert not InspectionAction.objects.exists()
 
 
-def test_leader_reads_but_cannot_record(api, leader, team, enterprise_a):
+def test_leader_reads_but_cannot_create(api, leader, team, enterprise_a):
     api.force_authenticate(leader)
     assert api.get(ACTIONS).status_code == 200
     assert (
@@ -219,12 +208,12 @@ def test_leader_reads_but_cannot_record(api, leader, team, enterprise_a):
     assert not InspectionAction.objects.exists()
 
 
-def test_anonymous_cannot_record(api, team, enterprise_a):
+def test_anonymous_cannot_create(api, team, enterprise_a):
     response = api.post(ACTIONS, payload(team, [{"enterprise": enterprise_a.pk}]), format="json")
     assert response.status_code in (401, 403)
 
 
-def test_token_sign_in_then_record(api, township_a_user, township_team, enterprise_a):
+def test_token_sign_in_then_create(api, township_a_user, township_team, enterprise_a):
     token = api.post("/api/v1/auth/token/", {"username": "township_a", "password": "demo12345"}).json()[
         "token"
     ]
@@ -239,7 +228,7 @@ def test_token_sign_in_then_record(api, township_a_user, township_team, enterpri
 def test_action_detail_shows_only_the_visits_the_caller_may_see(
     api, officer, team, township_a_user, enterprise_a, enterprise_b
 ):
-    joint = action_record(
+    joint = action_create(
         user=officer,
         date=dt.date(2026, 6, 3),
         organizer=officer.org_unit,
@@ -261,7 +250,7 @@ def test_action_list_and_detail_queries_stay_flat(
     from tests.factories import EnterpriseFactory
 
     for _ in range(5):
-        action_record(
+        action_create(
             user=officer,
             date=dt.date(2026, 6, 3),
             organizer=officer.org_unit,
@@ -283,7 +272,7 @@ def test_action_list_and_detail_queries_stay_flat(
 @pytest.fixture
 def record_a(officer, team, enterprise_a, items, district):
     """A record of an inspection organised by township A (entered for it by the district office)."""
-    action = action_record(
+    action = action_create(
         user=officer,
         date=dt.date(2026, 5, 6),
         organizer=district.township_a,
@@ -317,7 +306,7 @@ def test_township_updates_its_record_and_patch_keeps_what_was_not_sent(api, town
 def test_a_record_is_changed_only_by_its_organising_unit(
     api, officer, team, township_a_user, enterprise_a, items
 ):
-    action = action_record(
+    action = action_create(
         user=officer,
         date=dt.date(2026, 5, 7),
         organizer=officer.org_unit,  # the district office's own enforcement record
@@ -346,12 +335,6 @@ def test_record_of_another_township_answers_404_and_the_leader_403(api, township
 
 
 # ---------------------------------------------------------------- photos
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def test_png_is_stored_and_listed_with_scoped_downloads(
@@ -403,3 +386,94 @@ def test_schema_has_the_write_endpoints_and_no_warnings(client, officer, tmp_pat
     assert "/api/v1/inspection-records/{id}/photos/" in schema and "ActionInputRequest" in schema
     client.force_login(officer)
     assert client.get("/api/schema/").status_code == 200
+
+
+# ---------------------------------------------------------------- check items and results (review findings)
+
+
+def test_api_refuses_check_items_of_another_sector(api, officer, team, enterprise_a, items):
+    api.force_authenticate(officer)
+    body = {
+        "date": TODAY.isoformat(),
+        "kind": "routine",
+        "members": [m.pk for m in team],
+        "records": [
+            {"enterprise": enterprise_a.pk, "results": [{"item": items["site"].pk, "result": "compliant"}]}
+        ],
+    }
+    response = api.post(ACTIONS, body, format="json")
+    assert response.status_code == 400
+    assert "检查事项不属于被检查单位的行业领域。" in response.json()["records"]
+    assert not InspectionAction.objects.exists()
+
+    body["records"][0]["results"] = [{"item": items["trade"].pk, "result": "noncompliant"}]  # parent sector
+    created = api.post(ACTIONS, body, format="json")
+    assert created.status_code == 201, created.json()
+    record = created.json()["records"][0]["id"]
+    wrong_item = {"results": [{"item": items["site"].pk, "result": "compliant"}]}
+    wrong = api.patch(f"{RECORDS}{record}/", wrong_item, format="json")
+    assert wrong.status_code == 400 and "检查事项不属于被检查单位的行业领域。" in wrong.json()["results"]
+    assert list(CheckResult.objects.values_list("item", flat=True)) == [items["trade"].pk]
+
+
+def test_patch_keeps_results_in_place_so_hazards_stay_linked(
+    api, officer, team, enterprise_a, items, inspect
+):
+    action = inspect(
+        officer,
+        officer.org_unit,
+        team,
+        [enterprise_a],
+        visits={
+            enterprise_a.pk: VisitData(results=[ResultData(items["trade"].pk, CheckResultValue.NONCOMPLIANT)])
+        },
+    )
+    record = action.records.get()
+    result = record.results.get()
+    hazard = hazard_from_check_result(
+        user=officer, check_result=result, deadline=TODAY + dt.timedelta(days=30)
+    )
+    items["trade"].is_active = False  # retired since: the record keeps it and stays editable
+    items["trade"].save()
+
+    api.force_authenticate(officer)
+    response = api.patch(f"{RECORDS}{record.pk}/", {"findings": "已当场责令整改"}, format="json")
+    assert response.status_code == 200, response.json()
+    hazard.refresh_from_db()
+    assert hazard.check_result_id == result.pk  # before: the results were re-created, the link set NULL
+    put = {"findings": "", "results": [{"item": items["trade"].pk, "result": "noncompliant", "note": "补记"}]}
+    assert api.put(f"{RECORDS}{record.pk}/", put, format="json").status_code == 200
+    assert record.results.get().pk == result.pk and record.results.get().note == "补记"
+
+
+def test_results_wait_until_a_planned_inspection_is_completed(
+    api, officer, team, enterprise_a, items, inspect
+):
+    planned = inspect(officer, officer.org_unit, team, [enterprise_a], status=ActionStatus.PLANNED)
+    record = planned.records.get()
+    api.force_authenticate(officer)
+    body = {"results": [{"item": items["trade"].pk, "result": "noncompliant"}]}
+    response = api.patch(f"{RECORDS}{record.pk}/", body, format="json")
+    assert response.status_code == 400 and "status" in response.json()
+    assert not record.results.exists()
+
+
+def test_api_refuses_an_inspection_dated_in_the_future(api, officer, team, enterprise_a):
+    api.force_authenticate(officer)
+    body = {
+        "date": (TODAY + dt.timedelta(days=1)).isoformat(),
+        "kind": "routine",
+        "members": [m.pk for m in team],
+        "records": [{"enterprise": enterprise_a.pk}],
+    }
+    response = api.post(ACTIONS, body, format="json")
+    assert response.status_code == 400 and response.json()["date"] == ["检查日期不能晚于今天。"]
+
+
+def test_api_photo_whose_file_is_gone_answers_404(api, media, officer, team, enterprise_a, inspect):
+    record = inspect(officer, officer.org_unit, team, [enterprise_a]).records.get()
+    photo = RecordPhoto.objects.create(
+        record=record, enterprise=enterprise_a, image="inspections/gone.png", uploaded_by=officer
+    )
+    api.force_authenticate(officer)
+    assert api.get(f"{RECORDS}{record.pk}/photos/{photo.pk}/").status_code == 404

@@ -23,28 +23,15 @@ from tests.factories import EnterpriseFactory, UserFactory
 PLANNED = dt.date(2026, 12, 10)
 
 
-def certified(unit, n: int, *, expiry=dt.date(2030, 12, 31), **kw):
-    return [
-        UserFactory(
-            role=kw.pop("role", Role.DEPARTMENT),
-            org_unit=unit,
-            enforcement_cert_no=f"执{unit.pk}-{i}",
-            enforcement_cert_expiry=expiry,
-            **kw,
-        )
-        for i in range(n)
-    ]
-
-
 @pytest.fixture
 def grades(db) -> dict[str, RiskGrade]:
     return {g.code: g for g in RiskGrade.objects.all()}
 
 
 @pytest.fixture
-def inspectors(district):
+def inspectors(district, certified):
     """Three certified 应急 inspectors, one whose cert has expired and one with no cert number."""
-    valid = certified(district.dept_emergency, 3)
+    valid = certified(district.dept_emergency, 3, role=Role.DEPARTMENT)
     UserFactory(
         username="expired",
         role=Role.DEPARTMENT,
@@ -218,12 +205,14 @@ def test_each_pick_becomes_a_planned_action_without_number_not_counted(officer, 
     assert after == before
 
 
-def test_only_valid_certificate_holders_are_drawn(officer, district, firms):
-    valid = certified(district.dept_emergency, 2)
-    ends_before = certified(district.dept_emergency, 1, expiry=PLANNED - dt.timedelta(days=1))
-    last_day = certified(district.dept_emergency, 1, expiry=PLANNED)
-    certified(district.dept_emergency, 1, is_active=False)
-    certified(district.dept_construction, 1)  # another unit's inspector
+def test_only_valid_certificate_holders_are_drawn(officer, district, firms, certified):
+    valid = certified(district.dept_emergency, 2, role=Role.DEPARTMENT)
+    ends_before = certified(
+        district.dept_emergency, 1, expiry=PLANNED - dt.timedelta(days=1), role=Role.DEPARTMENT
+    )
+    last_day = certified(district.dept_emergency, 1, expiry=PLANNED, role=Role.DEPARTMENT)
+    certified(district.dept_emergency, 1, is_active=False, role=Role.DEPARTMENT)
+    certified(district.dept_construction, 1, role=Role.DEPARTMENT)  # another unit's inspector
     draw = make_draw(officer, district.dept_emergency, n=5, m=3)
     allowed = {u.pk for u in [*valid, *last_day]}
     assert set(draw.pool_inspector_ids) == allowed
@@ -273,7 +262,7 @@ def test_sizes_and_roles_are_refused_in_chinese(
     assert not RandomDraw.objects.exists() and not InspectionAction.objects.exists()
 
 
-def test_township_user_draws_only_from_its_township(township_a_user, district, firms):
+def test_township_user_draws_only_from_its_township(township_a_user, district, firms, certified):
     certified(district.township_a, 2, role=Role.TOWNSHIP)
     draw = make_draw(township_a_user, district.township_a, n=3)
     pool = {pk for pk, _w in draw.pool_enterprise_ids}

@@ -7,15 +7,22 @@ leader gets 403, and an enterprise outside the user's scope never gets into a dr
 
 import datetime as dt
 import io
+import struct
+import threading
+import time
+import zlib
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from accounts.choices import Role
-from inspections.choices import ActionStatus
+from inspections.choices import ActionStatus, CheckResultValue
 from inspections.models import (
     CheckItem,
     CheckResult,
@@ -25,28 +32,13 @@ from inspections.models import (
     InspectionRecord,
     RecordPhoto,
 )
-from inspections.services import action_record, draft_save, draft_start
+from inspections.services import ResultData, VisitData, action_create, draft_save, draft_start
 from tests.factories import EnterpriseFactory, UserFactory
 
+ACTIONS = "/api/v1/inspection-actions/"
+RECORDS = "/api/v1/inspection-records/"
 TODAY = timezone.localdate()
 CERT_RULE = "执法检查的检查组须至少有两名持有效执法证的人员。"
-
-
-def certified(unit, n: int = 2, **kw):
-    return [
-        UserFactory(
-            org_unit=unit,
-            enforcement_cert_no=f"湘执{unit.pk}{i}",
-            enforcement_cert_expiry=TODAY + dt.timedelta(days=365),
-            **kw,
-        )
-        for i in range(n)
-    ]
-
-
-@pytest.fixture
-def team(district):
-    return certified(district.dept_emergency, role=Role.OFFICER)
 
 
 @pytest.fixture
@@ -64,11 +56,6 @@ def items(sectors):
         ),
         "site": CheckItem.objects.create(sector=sectors["construction"], code="JZ-01", title="临边洞口防护"),
     }
-
-
-@pytest.fixture
-def routine(db) -> InspectionKind:
-    return InspectionKind.objects.get(code="routine")  # 日常检查, an enforcement kind
 
 
 def step_url(draft, n: int) -> str:
@@ -146,7 +133,7 @@ def test_organizer_choices_follow_the_role(client, district, officer, township_a
     assert choices(department_user) == {district.dept_construction}
 
 
-def test_team_choices_mark_valid_certificates(client, officer, team, district):
+def test_team_choices_mark_valid_certificates(client, officer, team, district, certified):
     outsider_team = certified(district.township_b, role=Role.TOWNSHIP)
     client.force_login(officer)
     client.get(reverse("inspections:entry_new"))
@@ -337,7 +324,7 @@ def test_another_users_draft_is_404_everywhere(client, officer, township_a_user,
 def test_details_outside_scope_are_404(
     client, officer, team, routine, township_a_user, township_b_user, enterprise_a
 ):
-    action = action_record(
+    action = action_create(
         user=officer,
         date=TODAY,
         organizer=officer.org_unit,
@@ -362,7 +349,7 @@ def test_leader_cannot_start_an_entry(client, leader, officer, team, routine, en
     assert not InspectionDraft.objects.exists()
     page = client.get(reverse("inspections:action_list"))
     assert "录入检查" not in page.content.decode()
-    planned = action_record(
+    planned = action_create(
         user=officer,
         date=TODAY,
         organizer=officer.org_unit,
@@ -389,11 +376,11 @@ def test_writers_see_the_menu_entry_and_the_list_button(client, township_a_user)
 
 @pytest.mark.parametrize(("days_ago", "warned"), [(5, True), (45, False)])
 def test_repeat_visit_by_another_unit_is_warned_within_the_window(
-    client, officer, team, district, routine, enterprise_a, days_ago, warned
+    client, officer, team, district, routine, enterprise_a, days_ago, warned, certified
 ):
     township_team = certified(district.township_a, role=Role.TOWNSHIP)
     earlier = TODAY - dt.timedelta(days=days_ago)
-    action_record(
+    action_create(
         user=township_team[0],
         date=earlier,
         organizer=district.township_a,
@@ -414,7 +401,7 @@ def test_repeat_window_is_configurable_and_own_unit_is_not_warned(
     client, settings, officer, team, district, routine, enterprise_a
 ):
     earlier = TODAY - dt.timedelta(days=45)
-    action_record(
+    action_create(
         user=officer,
         date=earlier,
         organizer=district.township_a,
@@ -422,7 +409,7 @@ def test_repeat_window_is_configurable_and_own_unit_is_not_warned(
         members=team,
         enterprises=[enterprise_a],
     )
-    action_record(
+    action_create(
         user=officer,
         date=TODAY,
         organizer=officer.org_unit,
@@ -484,7 +471,7 @@ def test_discarding_a_draft_removes_its_photos(client, officer, team, routine, e
 
 
 def test_planned_inspection_is_completed_not_duplicated(client, officer, team, routine, enterprise_a, items):
-    planned = action_record(
+    planned = action_create(
         user=officer,
         date=TODAY - dt.timedelta(days=1),
         organizer=officer.org_unit,
@@ -518,7 +505,7 @@ def test_planned_inspection_is_completed_not_duplicated(client, officer, team, r
 
 def test_planned_enterprises_cannot_be_changed(client, officer, team, routine, enterprise_a, district):
     other = EnterpriseFactory(jurisdiction=district.township_a)
-    planned = action_record(
+    planned = action_create(
         user=officer,
         date=TODAY,
         organizer=officer.org_unit,
@@ -543,7 +530,7 @@ def test_detail_pages_stay_within_a_query_ceiling(
     client, officer, team, routine, district, items, django_assert_max_num_queries
 ):
     enterprises = [EnterpriseFactory(jurisdiction=district.community_a) for _ in range(6)]
-    action = action_record(
+    action = action_create(
         user=officer,
         date=TODAY,
         organizer=officer.org_unit,
@@ -569,7 +556,7 @@ def test_detail_pages_stay_within_a_query_ceiling(
 
 
 def test_action_list_links_numbers_to_the_detail_page(client, officer, team, routine, enterprise_a):
-    action = action_record(
+    action = action_create(
         user=officer,
         date=TODAY,
         organizer=officer.org_unit,
@@ -586,10 +573,10 @@ def test_service_refuses_an_organiser_the_user_may_not_act_for(township_a_user, 
     from django.core.exceptions import ValidationError
 
     from inspections.models import InspectionKind
-    from inspections.services import action_record
+    from inspections.services import action_create
 
     with pytest.raises(ValidationError) as exc:
-        action_record(
+        action_create(
             user=township_a_user,
             date=TODAY,
             organizer=district.township_b,
@@ -598,3 +585,176 @@ def test_service_refuses_an_organiser_the_user_may_not_act_for(township_a_user, 
             enterprises=[enterprise_a],
         )
     assert "organizer" in exc.value.message_dict
+
+
+def test_planned_inspection_is_started_only_by_who_may_act_for_its_organiser(
+    client, officer, district, department_user, township_a_user, routine, sectors, inspect, certified
+):
+    site_a = EnterpriseFactory(jurisdiction=district.township_a, sectors=[sectors["construction"]])
+    town_team = certified(district.township_a, role=Role.TOWNSHIP)
+    by_town = inspect(officer, district.township_a, town_team, [site_a], status=ActionStatus.PLANNED)
+    by_district = inspect(officer, district.district, town_team, [site_a], status=ActionStatus.PLANNED)
+
+    # 住建 sees township A's planned visit to a construction firm, but may not complete it for A.
+    for user, planned in [(department_user, by_town), (township_a_user, by_district)]:
+        client.force_login(user)
+        detail = reverse("inspections:action_detail", args=[planned.pk])
+        assert "开始录入" not in client.get(detail).content.decode()
+        response = client.post(reverse("inspections:planned_start", args=[planned.pk]))
+        assert response.status_code == 302 and response.url == detail
+        assert "您不能录入" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert not InspectionDraft.objects.exists()
+
+    client.force_login(township_a_user)  # its own unit's planned inspection: yes
+    assert "开始录入" in client.get(reverse("inspections:action_detail", args=[by_town.pk])).content.decode()
+    client.post(reverse("inspections:planned_start", args=[by_town.pk]))
+    assert InspectionDraft.objects.get().planned_action == by_town
+
+
+# ---------------------------------------------------------------- submitting twice
+
+
+def ready(user, kind, members, enterprises) -> InspectionDraft:
+    draft = draft_start(user=user)
+    basics = {**draft.data["basics"], "kind": kind.pk, "members": [m.pk for m in members]}
+    draft_save(user=user, draft=draft, step=2, basics=basics)
+    return draft_save(user=user, draft=draft, step=4, enterprise_ids=[e.pk for e in enterprises])
+
+
+def test_second_tap_after_the_first_went_through_lands_on_the_list(
+    client, officer, team, routine, enterprise_a
+):
+    draft = ready(officer, routine, team, [enterprise_a])
+    url = reverse("inspections:draft_step", args=[draft.pk, 4])
+    client.force_login(officer)
+    first = client.post(url, {"submit": "1"})
+    assert first.url == reverse("inspections:action_detail", args=[InspectionAction.objects.get().pk])
+    second = client.post(url, {"submit": "1"})
+    assert second.status_code == 302 and second.url == reverse("inspections:action_list")
+    assert InspectionAction.objects.count() == 1
+    assert client.get(url).status_code == 404  # a GET of a gone draft is still a 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submits_make_one_action_and_no_404(district, officer, enterprise_a, certified):
+    routine = InspectionKind.objects.get(code="routine")
+    draft = ready(officer, routine, certified(district.dept_emergency), [enterprise_a])
+    url = reverse("inspections:draft_step", args=[draft.pk, 4])
+    landed: list[str] = []
+    go = threading.Barrier(3)
+
+    def tap() -> None:
+        browser = Client()
+        browser.force_login(officer)
+        go.wait()
+        landed.append(browser.post(url, {"submit": "1"}).url)
+        connections.close_all()
+
+    # Hold the draft's row so both taps are inside the view, waiting on its lock, before either submits.
+    with transaction.atomic():
+        InspectionDraft.objects.select_for_update().get(pk=draft.pk)
+        taps = [threading.Thread(target=tap) for _ in range(2)]
+        for t in taps:
+            t.start()
+        go.wait()
+        time.sleep(0.5)
+    for t in taps:
+        t.join()
+    action = InspectionAction.objects.get()
+    assert sorted(landed) == sorted(
+        [reverse("inspections:action_list"), reverse("inspections:action_detail", args=[action.pk])]
+    )
+
+
+# ---------------------------------------------------------------- never a 500
+
+
+def test_digits_int_cannot_read_are_refused_quietly(client, api, officer, team, routine, enterprise_a):
+    client.force_login(officer)
+    assert client.get(reverse("inspections:check_item_list"), {"sector": "²"}).status_code == 200
+    draft = ready(officer, routine, team, [enterprise_a])
+    for step, data in [(2, {"add": "²"}), (2, {"remove": "²"}), (3, {"delete_photo": "²", "upload": "²"})]:
+        assert client.post(reverse("inspections:draft_step", args=[draft.pk, step]), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.data["enterprises"] == [enterprise_a.pk]
+    api.force_authenticate(officer)
+    body = {
+        "date": TODAY.isoformat(),
+        "kind": "²",
+        "members": [],
+        "records": [{"enterprise": enterprise_a.pk}],
+    }
+    assert api.post(ACTIONS, body, format="json").status_code == 400
+
+
+def bomb_png() -> bytes:
+    """A valid PNG header declaring 100000×100000 pixels: a few bytes that would unpack to gigabytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def test_decompression_bomb_photo_is_refused_not_a_500(
+    client, api, media, officer, team, routine, enterprise_a, inspect
+):
+    record = inspect(officer, officer.org_unit, team, [enterprise_a]).records.get()
+    api.force_authenticate(officer)
+    bomb = SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")
+    assert api.post(f"{RECORDS}{record.pk}/photos/", {"image": bomb}, format="multipart").status_code == 400
+    draft = ready(officer, routine, team, [enterprise_a])
+    client.force_login(officer)
+    bomb = SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")
+    response = client.post(
+        reverse("inspections:draft_step", args=[draft.pk, 3]), {f"photo-{enterprise_a.pk}": bomb}
+    )
+    assert response.status_code == 200 and "有照片未能上传" in response.content.decode()
+    assert not RecordPhoto.objects.exists()
+
+
+# ---------------------------------------------------------------- queries do not grow with rows
+
+
+def test_entry_steps_drafts_and_record_api_keep_their_query_counts(
+    client, api, officer, team, routine, district, items, django_assert_max_num_queries, inspect
+):
+    client.force_login(officer)
+    api.force_authenticate(officer)
+    urls = lambda draft: [  # noqa: E731
+        *(reverse("inspections:draft_step", args=[draft.pk, n]) for n in (1, 2, 3, 4)),
+        reverse("inspections:draft_list"),
+        RECORDS,
+    ]
+    few = ready(officer, routine, team, [EnterpriseFactory(jurisdiction=district.community_a)])
+    inspect(officer, officer.org_unit, team, [EnterpriseFactory(jurisdiction=district.community_a)])
+    counts = []
+    for url in urls(few):
+        with django_assert_max_num_queries(20) as captured:
+            assert (api if url == RECORDS else client).get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+
+    firms = EnterpriseFactory.create_batch(5, jurisdiction=district.community_a)
+    many = ready(officer, routine, team, firms)
+    for firm in firms:
+        draft_save(
+            user=officer,
+            draft=many,
+            step=3,
+            visits={str(firm.pk): {"results": {str(items["space"].pk): {"result": "compliant"}}}},
+        )
+    inspect(
+        officer,
+        officer.org_unit,
+        team,
+        firms,
+        visits={
+            f.pk: VisitData(results=[ResultData(items["space"].pk, CheckResultValue.COMPLIANT)])
+            for f in firms
+        },
+    )
+    for url, before in zip(urls(many), counts, strict=True):
+        with django_assert_max_num_queries(before):
+            assert (api if url == RECORDS else client).get(url).status_code == 200

@@ -8,13 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from accounts.choices import Role
-from accounts.ledger_import import ImportResult, get_importer
-from inspections.ledger_import import HEADERS
+from core.imports import ImportResult, get_importer
+from core.models import ImportJob
+from inspections.importers import HEADERS
 from inspections.models import InspectionAction, InspectionKind, InspectionRecord
 from inspections.services import ImportedAction, action_import_many
 from tests.factories import EnterpriseFactory, UserFactory, make_uscc
@@ -22,21 +23,6 @@ from tests.factories import EnterpriseFactory, UserFactory, make_uscc
 pytestmark = pytest.mark.django_db
 
 DAY = timezone.localdate() - dt.timedelta(days=20)
-
-
-@pytest.fixture
-def team(district):
-    """Two inspectors of the emergency bureau holding a valid 执法证."""
-    return [
-        UserFactory(
-            name=name,
-            role=Role.OFFICER,
-            org_unit=district.dept_emergency,
-            enforcement_cert_no=f"湘执{i:04d}",
-            enforcement_cert_expiry=DAY + dt.timedelta(days=365),
-        )
-        for i, name in enumerate(["王检查", "李执法"])
-    ]
 
 
 @pytest.fixture
@@ -346,30 +332,45 @@ def test_command_prints_every_error_and_exits_non_zero(admin_user, team, enterpr
     assert InspectionAction.objects.count() == 0
 
 
-# ---------------------------------------------------------------- the upload page
+# ---------------------------------------------------------------- the upload page (a background job)
+
+UPLOAD_URL = reverse_lazy("core:import_upload", args=["inspections"])
+TEMPLATE_URL = reverse_lazy("core:import_template", args=["inspections"])
 
 
-def upload(client, content: bytes):
-    return client.post(
-        reverse("inspections:action_import"), {"file": SimpleUploadedFile("台账.xlsx", content)}, follow=True
-    )
+def upload(client, content: bytes, capture):
+    """Post the file; its job runs when the upload's transaction commits (inline, Celery being eager)
+    and the page it lands on is the job's."""
+    with capture(execute=True):
+        response = client.post(UPLOAD_URL, {"file": SimpleUploadedFile("台账.xlsx", content)})
+    assert response.status_code == 302
+    return client.get(response["Location"])
 
 
-def test_officer_imports_through_the_page(client, officer, team, enterprise_a):
+def test_officer_imports_through_the_page(
+    client, officer, team, enterprise_a, django_capture_on_commit_callbacks
+):
     client.force_login(officer)
-    assert client.get(reverse("inspections:action_import")).status_code == 200
+    assert client.get(UPLOAD_URL).status_code == 200
 
-    response = upload(client, xlsx([row(enterprise_a)]))
+    response = upload(client, xlsx([row(enterprise_a)]), django_capture_on_commit_callbacks)
 
-    assert response.redirect_chain[-1][0] == reverse("inspections:action_list")
-    assert "导入完成" in response.content.decode()
+    job = ImportJob.objects.get()
+    assert response.request["PATH_INFO"] == reverse("core:import_job", args=[job.pk])
+    page = response.content.decode()
+    assert "导入完成" in page and reverse("inspections:action_list") in page
+    assert (job.created_rows, job.updated_rows) == (1, 0)
     assert InspectionAction.objects.count() == 1
 
 
-def test_the_page_lists_errors_by_row_and_column_and_imports_nothing(client, officer, team, enterprise_a):
+def test_the_page_lists_errors_by_row_and_column_and_imports_nothing(
+    client, officer, team, enterprise_a, django_capture_on_commit_callbacks
+):
     client.force_login(officer)
 
-    response = upload(client, xlsx([row(enterprise_a, 检查日期="2026-13-45")]))
+    response = upload(
+        client, xlsx([row(enterprise_a, 检查日期="2026-13-45")]), django_capture_on_commit_callbacks
+    )
 
     page = response.content.decode()
     assert response.status_code == 200 and 'id="import-errors"' in page
@@ -380,7 +381,7 @@ def test_the_page_lists_errors_by_row_and_column_and_imports_nothing(client, off
 def test_template_download_is_an_xlsx_with_a_chinese_name(client, officer):
     client.force_login(officer)
 
-    response = client.get(reverse("inspections:action_import_template"))
+    response = client.get(TEMPLATE_URL)
 
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response["Content-Disposition"]
@@ -392,17 +393,11 @@ def test_template_download_is_an_xlsx_with_a_chinese_name(client, officer):
 def test_leader_gets_403_and_sees_no_import_button(client, leader):
     client.force_login(leader)
 
-    assert client.get(reverse("inspections:action_import")).status_code == 403
-    assert client.get(reverse("inspections:action_import_template")).status_code == 403
-    assert (
-        reverse("inspections:action_import")
-        not in client.get(reverse("inspections:action_list")).content.decode()
-    )
+    assert client.get(UPLOAD_URL).status_code == 403
+    assert client.get(TEMPLATE_URL).status_code == 403
+    assert str(UPLOAD_URL) not in client.get(reverse("inspections:action_list")).content.decode()
 
 
 def test_writers_see_the_import_button_on_the_action_list(client, township_a_user):
     client.force_login(township_a_user)
-    assert (
-        reverse("inspections:action_import")
-        in client.get(reverse("inspections:action_list")).content.decode()
-    )
+    assert str(UPLOAD_URL) in client.get(reverse("inspections:action_list")).content.decode()

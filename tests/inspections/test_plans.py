@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from inspections.choices import ActionStatus
@@ -223,7 +222,7 @@ def test_update_may_not_move_onto_a_taken_period_but_may_keep_its_own(officer, d
         plan_update(user=officer, plan=plan, year=YEAR, month=1, title="x", note="", targets=[TargetData(6)])
 
 
-def test_update_replaces_the_lines_and_records_who(officer, district, sectors):
+def test_update_replaces_the_lines_and_keeps_who(officer, district, sectors):
     plan = make_plan(
         officer, district.dept_emergency, [TargetData(5), TargetData(3, sector=sectors["hazchem"])]
     )
@@ -484,11 +483,6 @@ def test_menu_has_plans_between_actions_and_check_items(client, officer):
 
 
 # ---------------------------------------------------------------- API
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 def test_api_lists_and_retrieves_within_scope(api, township_a_user, township_b_user, plan_a):

@@ -8,29 +8,13 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from accounts.choices import Role
 from inspections.choices import ActionStatus, CheckResultValue
 from inspections.models import CheckItem, InspectionKind
 from inspections.pdf import record_pdf
 from inspections.selectors import record_list
-from inspections.services import ResultData, VisitData, action_record
-from tests.factories import UserFactory
+from inspections.services import ResultData, VisitData, action_create
 
 DAY = dt.date(2026, 3, 10)
-
-
-@pytest.fixture
-def team(district):
-    return [
-        UserFactory(
-            name=name,
-            role=Role.OFFICER,
-            org_unit=district.dept_emergency,
-            enforcement_cert_no=f"湘执{i:04d}",
-            enforcement_cert_expiry=dt.date(2030, 1, 1),
-        )
-        for i, name in enumerate(["王检查", "李执法"])
-    ]
 
 
 @pytest.fixture
@@ -58,7 +42,7 @@ def record(officer, team, enterprise_a, items):
         ],
         findings="有限空间作业未审批，责令立即整改。",
     )
-    action = action_record(
+    action = action_create(
         user=officer,
         date=DAY,
         organizer=officer.org_unit,
@@ -123,7 +107,7 @@ def test_rendering_reads_the_team_and_the_results_in_two_queries(record, officer
 def test_a_planned_inspection_prints_as_a_blank_form_pending_its_number(
     officer, team, enterprise_a, tmp_path
 ):
-    action = action_record(
+    action = action_create(
         user=officer,
         date=DAY,
         organizer=officer.org_unit,

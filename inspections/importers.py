@@ -1,5 +1,7 @@
 """Excel import of the inspection ledger (检查台账), registered as "inspections" from InspectionsConfig.ready().
 
+Parsing only: the bulk write, with the rules every action meets, is services.action_import_many.
+
 One row per visited enterprise; rows sharing a 检查行动编号 form one action, so they must agree on
 everything that belongs to the action (date, kind, unit, team, leader). As for every ledger, every
 row is checked first and every problem reported (row, column, reason); with any problem nothing is
@@ -29,13 +31,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import TOWNSHIP_KINDS, OrgKind
 from accounts.importers import LedgerImporter
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict, scope_for
 from accounts.validators import normalize_uscc, uscc_problem
 from core.imports import RowErrors, cell_bool, cell_date, cell_text
 
+from .choices import ORGANIZER_KINDS
 from .models import InspectionAction, InspectionKind
 from .selectors import plan_organizers
 from .services import ImportedAction, action_import_many, check_team_certificates, split_names
@@ -55,7 +57,6 @@ NOTE = "备注"
 HEADERS = [ACTION_NO, DATE, USCC, KIND, ORGANIZER, TEAM, LEADER_LED, LEADER, CAMPAIGN, NOTE]
 # What belongs to the action: every row of one action must give it as the action's first row does.
 ACTION_COLUMNS = [DATE, KIND, ORGANIZER, TEAM, LEADER_LED, LEADER]
-ORGANIZER_KINDS = (OrgKind.DISTRICT, OrgKind.DEPARTMENT, *TOWNSHIP_KINDS)
 
 _NUMBER_MAX = InspectionAction._meta.get_field("number").max_length
 _LEADER_MAX = InspectionAction._meta.get_field("leader_name").max_length
