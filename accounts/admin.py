@@ -75,3 +75,8 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["jurisdiction", "supervising_department"]
     list_select_related = ["jurisdiction", "risk_grade"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.version += 1  # a save like any other: pages and API clients that loaded the unit are stale
+        super().save_model(request, obj, form, change)

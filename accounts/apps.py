@@ -7,11 +7,18 @@ class AccountsConfig(AppConfig):
     verbose_name = _("组织、用户与生产经营单位")
 
     def ready(self) -> None:
+        from django.contrib.auth import signals as auth_signals
+
         from core.imports import register_importer
         from core.navigation import NavItem, register
 
+        from . import audit
         from .choices import Role
         from .importers import EnterpriseImporter
+
+        auth_signals.user_logged_in.connect(audit.on_login, dispatch_uid="accounts.audit.login")
+        auth_signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="accounts.audit.failed")
+        auth_signals.user_logged_out.connect(audit.on_logout, dispatch_uid="accounts.audit.logout")
 
         register_importer("enterprises", EnterpriseImporter())
 

@@ -5,6 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import YesNoFilter
+
 from .choices import EnterpriseScale, EnterpriseStatus, OrgKind
 from .models import Enterprise, OrgUnit, RiskGrade, Sector
 from .selectors import departments, sectors_active, townships_visible
@@ -41,8 +43,8 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     supervising_department = django_filters.ModelChoiceFilter(
         label=_("监管部门"), queryset=departments(), empty_label=ALL
     )
-    is_fire_key_unit = django_filters.BooleanFilter(label=_("消防安全重点单位"), widget=_yes_no())
-    has_major_hazard_source = django_filters.BooleanFilter(label=_("重大危险源"), widget=_yes_no())
+    is_fire_key_unit = YesNoFilter(label=_("消防安全重点单位"), widget=_yes_no())
+    has_major_hazard_source = YesNoFilter(label=_("重大危险源"), widget=_yes_no())
 
     class Meta:
         model = Enterprise

@@ -18,6 +18,9 @@ class JurisdictionChoiceField(forms.ModelChoiceField):
 
 class EnterpriseForm(forms.ModelForm):
     jurisdiction = JurisdictionChoiceField(queryset=OrgUnit.objects.none(), label=_("属地（街道/社区）"))
+    # The version the page was loaded with, sent back on save: a save over someone else's is refused.
+    # A refused form keeps the loaded version, so saving again stays refused until the page is reloaded.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     class Meta:
         model = Enterprise
@@ -50,6 +53,10 @@ class EnterpriseForm(forms.ModelForm):
         self.fields["sectors"].queryset = sectors_active()
         self.fields["supervising_department"].queryset = departments()
         self.fields["uscc"].help_text = _("18位，字母大写；系统按 GB 32100-2015 校验。")
+        if self.instance.pk is None:
+            del self.fields["version"]  # registering: there is nothing to overwrite yet
+        else:
+            self.fields["version"].initial = self.instance.version
 
     def clean_uscc(self) -> str:
         return normalize_uscc(self.cleaned_data["uscc"])

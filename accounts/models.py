@@ -261,6 +261,9 @@ class Enterprise(models.Model):
     has_major_hazard_source = models.BooleanField(_("重大危险源"), default=False)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    # 乐观锁: every save adds one; a save from a page or client that loaded an older version is
+    # refused (services.enterprise_update), so two people editing at once cannot overwrite each other.
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
 
     history = HistoricalRecords(m2m_fields=[sectors])
 

@@ -109,7 +109,7 @@ def enterprise_history(*, enterprise: Enterprise) -> list:
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if previous is not None:
-            delta = current.diff_against(previous, excluded_fields=["updated", "created"])
+            delta = current.diff_against(previous, excluded_fields=["updated", "created", "version"])
             changes = [
                 {"field": labels.get(c.field, c.field), "old": c.old, "new": c.new} for c in delta.changes
             ]

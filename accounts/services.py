@@ -10,13 +10,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
+from core.errors import STALE_STATE
 from core.history import history_bulk_create
+from core.locks import transaction_lock
 
+from .authentication import token_expired
 from .choices import JURISDICTION_KINDS, OrgKind
 from .models import Enterprise, Notification, NumberSequence, OrgUnit, RiskGrade, Sector, User
 from .scoping import restrict, scope_for
@@ -83,7 +87,14 @@ def _apply(enterprise: Enterprise, data: EnterpriseData, *, user: User) -> Enter
         raise ValidationError({"sectors": _("请至少选择一个行业领域。")})
     enterprise._history_user = user
     enterprise.full_clean(exclude=["sectors"])
-    enterprise.save()
+    try:
+        with transaction.atomic():  # a savepoint: the refusal below leaves the caller's transaction usable
+            enterprise.save()
+    except IntegrityError:
+        # Registered by someone else between full_clean()'s check and this save (two people at once).
+        if Enterprise.objects.filter(uscc=enterprise.uscc).exclude(pk=enterprise.pk).exists():
+            raise ValidationError({"uscc": _("该统一社会信用代码已登记。")}) from None
+        raise
     enterprise.sectors.set(data.sectors)
     return enterprise
 
@@ -96,12 +107,22 @@ def enterprise_create(*, user: User, data: EnterpriseData) -> Enterprise:
 
 
 @transaction.atomic
-def enterprise_update(*, user: User, enterprise: Enterprise, data: EnterpriseData) -> Enterprise:
-    """修改生产经营单位. Both the old and the new placing must be in the user's scope."""
+def enterprise_update(
+    *, user: User, enterprise: Enterprise, data: EnterpriseData, expected_version: int
+) -> Enterprise:
+    """修改生产经营单位. Both the old and the new placing must be in the user's scope.
+
+    `expected_version` is the version the user's page or client loaded (乐观锁): if someone saved the
+    unit since, the save is refused (code "stale_state": the API answers 409) rather than silently
+    overwriting their change. Every save adds one to the version.
+    """
     locked = restrict(Enterprise.objects.select_for_update(), user, "change").filter(pk=enterprise.pk).first()
     if locked is None:
         raise PermissionDenied(_("该单位不在您的管辖范围内。"))
+    if locked.version != expected_version:
+        raise ValidationError(_("该单位已被他人修改，请刷新后再改。"), code=STALE_STATE)
     _check_write_scope(user=user, data=data)
+    locked.version += 1
     return _apply(locked, data, user=user)
 
 
@@ -121,7 +142,12 @@ def enterprise_upsert_many(*, user: User, rows: Iterable[EnterpriseData]) -> tup
     repeated = sorted(code for code, n in Counter(codes).items() if n > 1)
     if repeated:
         raise ValidationError(_("统一社会信用代码重复：{codes}").format(codes="、".join(repeated)))
-    existing = {e.uscc: e for e in Enterprise.objects.select_for_update().filter(uscc__in=codes)}
+    # Imports of this ledger take turns: a second run of the same file finds the first one's rows
+    # (and updates them) instead of inserting them again.
+    transaction_lock("accounts.enterprise_upsert_many")
+    # Locked in one order, so two writers of overlapping rows wait for each other instead of deadlocking.
+    locked = Enterprise.objects.select_for_update().filter(uscc__in=codes).order_by("pk")
+    existing = {e.uscc: e for e in locked}
     writable = set(
         restrict(Enterprise.objects.filter(uscc__in=codes), user, "change").values_list("uscc", flat=True)
     )
@@ -153,7 +179,8 @@ def enterprise_upsert_many(*, user: User, rows: Iterable[EnterpriseData]) -> tup
     Enterprise.objects.bulk_create([e for e, _s in to_create], batch_size=_BATCH)
     for enterprise, _s in to_update:
         enterprise.updated = now  # auto_now is save()'s doing; this path does not call save()
-    _update_rows([e for e, _s in to_update], [*_SCALAR_FIELDS, "updated"])
+        enterprise.version += 1  # a save like any other: pages and clients that loaded the old one are stale
+    _update_rows([e for e, _s in to_update], [*_SCALAR_FIELDS, "updated", "version"])
     through = _replace_sectors(to_create + to_update, replace_ids=[e.pk for e, _s in to_update])
     # One history record per written enterprise (its user is the instance's _history_user), with
     # its sectors as simple_history's m2m snapshot.
@@ -268,3 +295,25 @@ def notification_mark_all_read(*, user: User) -> int:
         [through(notification_id=pk, user_id=user.pk) for pk in unread], ignore_conflicts=True
     )
     return len(unread)
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> Token:
+    """The user's API token: the current one while it is younger than TOKEN_TTL_HOURS, else a new one
+    (the expired key stops working at once)."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and token_expired(token):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def token_revoke(*, user: User, key: str | None = None) -> int:
+    """Logout: delete the token `key` of this user, or all of the user's tokens; returns how many."""
+    tokens = Token.objects.filter(user=user)
+    if key is not None:
+        tokens = tokens.filter(key=key)
+    return tokens.delete()[0]

@@ -4,6 +4,7 @@ Views parse, call a selector or a service, and render; every record goes through
 """
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.audit import audit_export
 from core.errors import form_add_errors
 from core.lists import filtered, paginate, xlsx_response
 from core.panels import HOME, panels_for
@@ -95,7 +97,9 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 def enterprise_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: the same filters, the same scope as the page."""
     filterset = _enterprise_filter(request)
-    content = build_export(queryset=filtered(filterset))
+    queryset = filtered(filterset)
+    content = build_export(queryset=queryset)
+    audit_export(request, what="enterprises", rows=queryset.count())
     stamp = timezone.localdate().strftime("%Y%m%d")
     return xlsx_response(content, f"生产经营单位_{stamp}.xlsx")
 
@@ -142,7 +146,10 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             enterprise = services.enterprise_update(
-                user=request.user, enterprise=enterprise, data=form.to_data()
+                user=request.user,
+                enterprise=enterprise,
+                data=form.to_data(),
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             form_add_errors(form, exc)
@@ -197,3 +204,16 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     n = services.notification_mark_all_read(user=request.user)
     messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
     return redirect("accounts:notification_list")
+
+
+# ---------------------------------------------------------------- sign-out
+
+
+class LogoutView(auth_views.LogoutView):
+    """注销: ends the session and revokes the user's API tokens, so a phone or script signed in as
+    this user stops working too."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            services.token_revoke(user=request.user)
+        return super().post(request, *args, **kwargs)

@@ -20,7 +20,16 @@ class RecordHistoryAdmin(SimpleHistoryAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "filename", "user", "status", "created_rows", "updated_rows"]
+    list_display = [
+        "created",
+        "kind",
+        "filename",
+        "user",
+        "status",
+        "attempts",
+        "created_rows",
+        "updated_rows",
+    ]
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in ImportJob._meta.fields]
 

@@ -5,10 +5,17 @@ A ValidationError with code "stale_state" means the record moved under the calle
 acted first): the API answers 409 so a client knows to refresh, not to fix its input.
 """
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext
+from django.views import defaults
 from rest_framework import status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.views import exception_handler
 
 STALE_STATE = "stale_state"
@@ -61,3 +68,31 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDenied(str(exc) or None)
     return exception_handler(exc, context)
+
+
+def page_not_found(request, exception):
+    """handler404: an /api/ address that no route matches (a negative id, a typo) answers JSON like
+    every other API 404, so a client reads one shape; pages keep the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: the database down or restarting (no connection, a connection it dropped) answers 503
+    with the 503 page (JSON under /api/) and Retry-After: it comes back by itself, and the next request
+    after it does reconnects (CONN_HEALTH_CHECKS). Any other error is the 500 page. Both pages stand
+    alone: no database, no request context."""
+    exc = sys.exc_info()[1]
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": gettext("数据库暂时不可用，请稍后重试。")}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+    else:
+        response = HttpResponse(
+            loader.get_template("503.html").render(), status=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+    response["Retry-After"] = "30"
+    return response

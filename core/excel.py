@@ -7,6 +7,8 @@ whatever openpyxl makes of a bad file becomes a LedgerFileError with a message f
 
 import io
 import itertools
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from os import PathLike
@@ -17,17 +19,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.functions import fromstring
 
 # A ledger this long is a mistake (a whole formatted sheet, a wrong file), not a district's data.
 MAX_ROWS = 50_000
+# Real xlsx parts compress 5–30:1; deflate tops out near 1000:1. Beyond this a part is a bomb
+# (Apache POI's ZipSecureFile uses the same 100:1 floor). Small parts are not judged by their ratio.
+MAX_COMPRESSION_RATIO = 100
+_RATIO_GRACE_BYTES = 1 << 20
+_CONTENT_TYPES_MAX_BYTES = 1 << 20
+_WORKSHEET_TYPE = "spreadsheetml.worksheet+xml"
 # Widths are guessed from the header and this many data rows; the rest stream without being looked at.
 _WIDTH_SAMPLE_ROWS = 200
+# Excel's limit for one cell; a longer text makes it "repair" the file and drop content.
+_MAX_CELL_CHARS = 32_767
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
 
 FileSource = str | PathLike | bytes | IO[bytes]
+
+# Formula injection (OWASP "CSV Injection"): a cell whose text starts with one of these may be run as
+# a formula by Excel or a CSV saved from it. Such text is written with a leading single quote, which
+# Excel shows and never evaluates; reading a sheet takes the quote off again. Text that already starts
+# with quotes before one of these gets one more, so every value reads back exactly as it was written.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 
 
 class LedgerFileError(Exception):
@@ -44,29 +62,40 @@ def write_workbook(
     headers: list[str],
     rows: Iterable[Sequence],
     column_widths: dict[str, float] | None = None,
+    title: str | None = None,
+    preamble: Iterable[tuple[str, object]] = (),
 ) -> bytes:
     """One sheet: a bold, frozen header row, then `rows`. Streams (write-only), so long lists stay cheap.
 
     `column_widths` maps a header to a width and overrides the guess made from the header and the
-    first rows.
+    first rows. `title` (a large bold line) and `preamble` (bold label, value lines), when given, come
+    above the table with an empty line between. Every text is written as text, never as a formula.
     """
     rows = iter(rows)
     sample = [list(row) for row in itertools.islice(rows, _WIDTH_SAMPLE_ROWS)]
+    preamble = list(preamble)
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=_sheet_title(sheet_title))
-    ws.freeze_panes = "A2"
+    above = (1 if title is not None else 0) + len(preamble)
+    header_row = above + 2 if above else 1
+    ws.freeze_panes = f"A{header_row + 1}"
     widths = _guess_widths(headers, sample)
     for index, header in enumerate(headers):
         width = (column_widths or {}).get(header, widths[index])
         ws.column_dimensions[get_column_letter(index + 1)].width = width
 
     bold = Font(bold=True)
+    if title is not None:
+        ws.append([_styled(ws, title, Font(bold=True, size=14))])
+    for label, value in preamble:
+        ws.append([_styled(ws, label, bold), _out_cell(ws, value)])
+    if above:
+        ws.append([])
     centred = Alignment(horizontal="center", vertical="center")
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font = bold
+        cell = _styled(ws, header, bold)
         cell.alignment = centred
         header_cells.append(cell)
     ws.append(header_cells)
@@ -89,6 +118,7 @@ def read_sheet(
     stripped (empty ones as None), numbers as numbers, Excel dates as datetime.
     """
     content = _read_bytes(file)
+    _check_package(content)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
@@ -109,6 +139,9 @@ def _read_first_sheet(wb, wanted: set[str] | None) -> tuple[list[str], list[tupl
     if not wb.worksheets:
         raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件"))
     ws = wb.worksheets[0]
+    row_cap = settings.IMPORT_MAX_SHEET_ROWS
+    if (ws.max_row or 0) > row_cap:
+        raise LedgerFileError(_too_many_sheet_rows(row_cap))
     # Some generators write a wrong <dimension>; without this, read-only mode would cut rows off.
     ws.reset_dimensions()
     lines = ws.iter_rows(values_only=True)
@@ -126,6 +159,10 @@ def _read_first_sheet(wb, wanted: set[str] | None) -> tuple[list[str], list[tupl
     records: list[tuple[int, dict[str, object]]] = []
     # Gaps between rows come back as empty tuples, so counting keeps the Excel row numbers.
     for row_number, line in enumerate(lines, start=2):
+        # Every physical row counts, empty ones too: two million blank rows cost a minute of parsing
+        # (and openpyxl keeps a node per row) though none of them would ever reach MAX_ROWS.
+        if row_number > row_cap:
+            raise LedgerFileError(_too_many_sheet_rows(row_cap))
         values = {header: _in_cell(line[i] if i < len(line) else None) for header, i in positions.items()}
         if all(value is None for value in values.values()):
             continue
@@ -133,6 +170,63 @@ def _read_first_sheet(wb, wanted: set[str] | None) -> tuple[list[str], list[tupl
             raise LedgerFileError(_("文件超过 {n} 行数据，请分批导入").format(n=MAX_ROWS))
         records.append((row_number, values))
     return headers, records
+
+
+def _too_many_sheet_rows(cap: int) -> str:
+    return _("工作表超过 {n} 行（空行也计算在内），请删除多余的空行或分批导入").format(n=cap)
+
+
+def _check_package(content: bytes) -> None:
+    """Refuse a zip bomb from the zip's directory, before any part is inflated or parsed.
+
+    The sizes checked are the ones the directory declares; zipfile never hands out more than a
+    part's declared size (a part that inflates to more fails its CRC), so they bound what openpyxl
+    can be made to read. Worksheets are streamed and bounded by the row cap; every other XML part
+    (shared strings, styles, relationships) is parsed whole and held, so it gets the smaller limit.
+    """
+    try:
+        package = zipfile.ZipFile(io.BytesIO(content))
+        parts = package.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件")) from exc
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    mb = f"{limit / 1024 / 1024:g}"
+    if any(part.file_size > limit for part in parts):
+        raise LedgerFileError(_("文件解压后过大（单个部件超过 {mb} MB），请检查文件是否正确").format(mb=mb))
+    if sum(part.file_size for part in parts) > limit:
+        raise LedgerFileError(_("文件解压后过大（合计超过 {mb} MB），请检查文件是否正确").format(mb=mb))
+    if any(
+        part.file_size > _RATIO_GRACE_BYTES and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size
+        for part in parts
+    ):
+        raise LedgerFileError(_("文件压缩比异常（疑似压缩炸弹），请检查文件是否正确"))
+    worksheets = _worksheet_parts(package, parts)
+    text_limit = settings.IMPORT_MAX_SHARED_STRINGS_BYTES
+    for part in parts:
+        parsed_whole = part.filename.lower().endswith((".xml", ".rels", ".vml"))
+        if parsed_whole and part.filename not in worksheets and part.file_size > text_limit:
+            raise LedgerFileError(
+                _("文件中的文字内容过多（超过 {mb} MB），请删除多余内容或分批导入").format(
+                    mb=f"{text_limit / 1024 / 1024:g}"
+                )
+            )
+
+
+def _worksheet_parts(package: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> set[str]:
+    """The parts [Content_Types].xml declares as worksheets; no content types, no workbook."""
+    types = next((p for p in parts if p.filename == "[Content_Types].xml"), None)
+    if types is None or types.file_size > _CONTENT_TYPES_MAX_BYTES:
+        raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件"))
+    try:
+        root = fromstring(package.read(types))
+    except Exception as exc:
+        # Whatever the XML or zip layer raises, the file is not a workbook we can read.
+        raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件")) from exc
+    return {
+        node.get("PartName", "").lstrip("/")
+        for node in root
+        if node.tag.endswith("Override") and node.get("ContentType", "").endswith(_WORKSHEET_TYPE)
+    }
 
 
 def _read_bytes(file: FileSource) -> bytes:
@@ -155,9 +249,21 @@ def _read_bytes(file: FileSource) -> bytes:
     return content
 
 
+def escape_formula(text: str) -> str:
+    """`text` as it is written to a cell: with a leading quote when Excel could take it for a formula."""
+    if text.startswith(_FORMULA_START) or _ESCAPED.match(text):
+        return "'" + text
+    return text
+
+
+def unescape_formula(text: str) -> str:
+    """The text `escape_formula` was given: one leading quote off, when it was put there."""
+    return text[1:] if _ESCAPED.match(text) else text
+
+
 def _in_cell(value: object) -> object:
     if isinstance(value, str):
-        value = value.strip()
+        value = unescape_formula(value).strip()
         return value or None
     return value
 
@@ -167,13 +273,21 @@ def _out_cell(ws, value: object) -> object:
         # Excel has no time zones; the office reads local time.
         return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            # Stored text must stay text: an enterprise named "=HYPERLINK(…)" must not become a formula.
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            return cell
+        # Stored text must stay text: an enterprise named "=HYPERLINK(…)" must not become a formula.
+        # Escaped, no text starts with "=" any more, so openpyxl writes every one as a plain string.
+        text = escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+        if len(text) > _MAX_CELL_CHARS:
+            text = text[: _MAX_CELL_CHARS - 1] + "…"
+        return text
     return value
+
+
+def _styled(ws, value: object, font: Font) -> object:
+    cell = _out_cell(ws, value)
+    if not isinstance(cell, Cell):
+        cell = WriteOnlyCell(ws, value=cell)
+    cell.font = font
+    return cell
 
 
 def _display_width(value: object) -> int:

@@ -22,6 +22,9 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
+        # The broker (Redis) was down when the job was to be queued: the file is kept; 重新提交 or the
+        # every-minute recovery (core.tasks.recover_import_jobs) queues it again.
+        UNQUEUED = "unqueued", _("未能排队")
         VALIDATING = "validating", _("校验中")
         SAVING = "saving", _("写入中")
         DONE = "done", _("导入完成")
@@ -42,8 +45,14 @@ class ImportJob(models.Model):
     created_rows = models.PositiveIntegerField(_("新增"), default=0)
     updated_rows = models.PositiveIntegerField(_("更新"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    # Errors beyond the listed ones (core.imports.MAX_ERRORS): counted, not stored.
+    errors_hidden = models.PositiveIntegerField(_("未列出的错误数"), default=0)
     created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    queued = models.DateTimeField(_("入队时间"), null=True, blank=True)
     started = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Written by the running worker every few seconds: a job whose heartbeat stopped lost its worker.
+    heartbeat = models.DateTimeField(_("心跳时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
     finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
@@ -55,6 +64,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename} ({self.get_status_display()})"
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_hidden
 
     @property
     def is_finished(self) -> bool:

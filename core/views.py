@@ -5,16 +5,18 @@ An upload becomes a background job (Celery when a broker is configured, inline o
 next page polls it and then shows the counts, or every error with nothing imported.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
+from .audit import audit_export
 from .excel import write_workbook
 from .forms import ImportUploadForm
-from .imports import Importer, UnknownLedgerKind, get_importer
+from .imports import Importer, UnknownLedgerKind, get_importer, unlisted_errors
 from .lists import xlsx_response
 
 # A failed import of a long ledger can have thousands of errors; the page shows this many, the
@@ -59,7 +61,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: the progress bar while it runs (import_progress.js polls), then its result."""
-    job = selectors.import_job_get(user=request.user, pk=pk)
+    job = services.import_job_check(job=selectors.import_job_get(user=request.user, pk=pk))
     return render(
         request,
         "core/import_job.html",
@@ -68,14 +70,27 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "importer": _importer(job.kind),
             "errors": job.errors[:ERRORS_SHOWN],
             "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
+            "errors_unlisted": unlisted_errors(job.errors_hidden) if job.errors_hidden else "",
         },
     )
 
 
 @login_required
+@require_POST
+def import_job_requeue(request: HttpRequest, pk: int) -> HttpResponse:
+    """重新提交 a job that Redis refused; the job page then shows it queued (or refused again)."""
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    try:
+        services.import_job_requeue(user=request.user, job=job)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    return redirect("core:import_job", pk=job.pk)
+
+
+@login_required
 def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar's feed: a small JSON the job page polls. Only the job's own user sees it."""
-    job = selectors.import_job_get(user=request.user, pk=pk)
+    job = services.import_job_check(job=selectors.import_job_get(user=request.user, pk=pk))
     return JsonResponse(
         {
             "status": job.status,
@@ -86,7 +101,7 @@ def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
             "percent": job.percent,
             "created": job.created_rows,
             "updated": job.updated_rows,
-            "error_count": len(job.errors),
+            "error_count": job.error_count,
         }
     )
 
@@ -95,9 +110,9 @@ def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
 def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Every error of a failed import as Excel, for fixing a long ledger row by row."""
     job = selectors.import_job_get(user=request.user, pk=pk)
-    content = write_workbook(
-        sheet_title="错误清单",
-        headers=["行号", "列", "原因"],
-        rows=([e["row"] or "", e["column"], e["message"]] for e in job.errors),
-    )
+    rows = [[e["row"] or "", e["column"], e["message"]] for e in job.errors]
+    if job.errors_hidden:
+        rows.append(["", "", unlisted_errors(job.errors_hidden)])
+    content = write_workbook(sheet_title="错误清单", headers=["行号", "列", "原因"], rows=rows)
+    audit_export(request, what="import_errors", rows=len(job.errors), obj=job.pk)
     return xlsx_response(content, f"导入错误清单_{job.pk}.xlsx")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
+from core.filters import YesNoFilter
 
 from .choices import HazardLevel, HazardSource, HazardState
 from .models import Hazard
@@ -55,8 +56,8 @@ class HazardFilterSet(django_filters.FilterSet):
     found_to = django_filters.DateFilter(
         label=_("发现日期止"), field_name="found_on", lookup_expr="lte", widget=_date()
     )
-    overdue = django_filters.BooleanFilter(label=_("逾期"), method="filter_overdue", widget=_yes_no())
-    listed = django_filters.BooleanFilter(label=_("挂牌督办"), method="filter_listed", widget=_yes_no())
+    overdue = YesNoFilter(label=_("逾期"), method="filter_overdue", widget=_yes_no())
+    listed = YesNoFilter(label=_("挂牌督办"), method="filter_listed", widget=_yes_no())
 
     class Meta:
         model = Hazard

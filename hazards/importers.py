@@ -32,6 +32,7 @@ from accounts.importers import LedgerImporter
 from accounts.models import Enterprise, User
 from accounts.scoping import restrict
 from accounts.validators import normalize_uscc
+from core.dates import EARLIEST
 from core.imports import RowErrors, cell_date, cell_decimal, cell_text
 from inspections.models import InspectionAction, InspectionRecord
 
@@ -227,6 +228,8 @@ class HazardImporter(LedgerImporter):
         found_on = self._date(values, FOUND_ON, errors, bad_dates, required=True)
         if found_on and found_on > ctx.today:
             errors.add(FOUND_ON, _("不能晚于今天"))
+        elif found_on and found_on < EARLIEST:
+            errors.add(FOUND_ON, _("不能早于 %(year)s 年") % {"year": EARLIEST.year})
         deadline = self._date(values, DEADLINE, errors, bad_dates, required=True)
         if found_on and deadline and deadline < found_on:
             errors.add(DEADLINE, _("整改期限不能早于发现日期"))

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Enterprise, OrgUnit, Sector
 from accounts.scoping import ScopeFields
+from core.uploads import photo_extension
 from inspections.models import CheckResult, InspectionRecord
 
 from .choices import (
@@ -186,7 +187,7 @@ class Hazard(models.Model):
 
 
 def rectification_photo_path(instance: "RectificationPhoto", filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    ext = photo_extension(filename)
     return f"hazards/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 

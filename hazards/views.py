@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -265,7 +265,10 @@ def found_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 def _image_response(found) -> FileResponse:
     content_type = mimetypes.guess_type(found.image.name)[0] or "application/octet-stream"
-    response = FileResponse(found.image.open("rb"), content_type=content_type)
+    try:
+        response = FileResponse(found.image.open("rb"), content_type=content_type)
+    except FileNotFoundError as exc:  # the row outlived its file (a restore, a cleaned disk)
+        raise Http404 from exc
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -5,16 +5,13 @@ what makes a published draw checkable. Only `random.Random(seed)` with integer d
 shuffle) is used, so the result does not depend on floating-point details of the machine.
 """
 
-import io
 import random
 from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from accounts.choices import RiskGradeCode
+from core.excel import write_workbook
 
 # 按风险等级加权: a 红 (重大) firm is four times as likely to be drawn as a 蓝 (低) one; no grade counts as 低.
 GRADE_WEIGHTS: dict[str, int] = {
@@ -128,26 +125,16 @@ def criteria_lines(criteria: dict, *, weighted: bool) -> list[tuple[str, str]]:
 
 
 def draw_workbook(*, title: str, header_lines: Iterable[tuple[str, str]], headers: list[str], rows) -> bytes:
-    """The published result as a sheet: a title, a block of (label, value) lines, then the table."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "抽取结果"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    for label, value in header_lines:
-        ws.append([label, value])
-        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
-    ws.append([])
-    ws.append(headers)
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    for row in rows:
-        ws.append(list(row))
-    for index, width in enumerate([8, 36, 22, 14, 20, 24, 12], start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    """The published result as a sheet: a title, a block of (label, value) lines, then the table.
+
+    Written by core.excel like every export, so a title or an enterprise name starting with "=" stays text.
+    """
+    widths = dict(zip(headers, [8, 36, 22, 14, 20, 24, 12], strict=False))
+    return write_workbook(
+        sheet_title="抽取结果",
+        headers=headers,
+        rows=rows,
+        column_widths=widths,
+        title=title,
+        preamble=header_lines,
+    )

@@ -10,6 +10,7 @@ from accounts.filtersets import ALL
 from accounts.models import OrgUnit, Sector
 from accounts.scoping import restrict
 from accounts.selectors import sectors_active, townships_visible
+from core.filters import IdFilter, YesNoFilter
 
 from .choices import ActionStatus
 from .models import InspectionAction, InspectionKind, InspectionPlan, InspectionRecord
@@ -46,7 +47,7 @@ class InspectionActionFilterSet(django_filters.FilterSet):
     sector = django_filters.ModelChoiceFilter(
         label=_("行业领域"), queryset=sectors_active(), method="filter_sector", empty_label=ALL
     )
-    is_leader_led = django_filters.BooleanFilter(
+    is_leader_led = YesNoFilter(
         label=_("领导带队"), widget=forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
     )
     # 计划中 (e.g. 双随机 picks) or 已完成: only done inspections count in the figures.
@@ -112,3 +113,15 @@ class InspectionPlanFilterSet(django_filters.FilterSet):
 
     def filter_period(self, queryset, name, value: str):
         return queryset.filter(month__isnull=value == "annual")
+
+
+class InspectionRecordFilterSet(django_filters.FilterSet):
+    """The API's 检查记录 list by action or enterprise id. Ids, not lookups: an action or enterprise
+    outside the caller's scope and one that does not exist both list nothing, telling neither apart."""
+
+    action = IdFilter(label=_("检查行动 id"), field_name="action_id")
+    enterprise = IdFilter(label=_("被检查单位 id"), field_name="enterprise_id")
+
+    class Meta:
+        model = InspectionRecord
+        fields = ["action", "enterprise"]

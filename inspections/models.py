@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Enterprise, OrgUnit, Sector
 from accounts.scoping import ScopeFields
+from core.uploads import photo_extension
 
 from .choices import ActionStatus, CheckResultValue, LeaderLevel
 
@@ -191,7 +192,7 @@ class CheckResult(models.Model):
 
 def photo_path(instance: "RecordPhoto", filename: str) -> str:
     # The stored name never comes from the browser: only the checked extension is kept.
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    ext = photo_extension(filename)
     return f"inspections/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import sectors_active
+from core.audit import audit_export
 from core.errors import form_add_errors
 from core.excel import write_workbook
 from core.lists import filtered, paginate, xlsx_response
@@ -55,6 +56,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def action_export(request: HttpRequest) -> HttpResponse:
     """The filtered inspection list as Excel, within the user's scope."""
+    actions = filtered(_action_filter(request))
     rows = (
         [
             a.number,
@@ -67,9 +69,10 @@ def action_export(request: HttpRequest) -> HttpResponse:
             a.leader_name,
             a.get_status_display(),
         ]
-        for a in filtered(_action_filter(request))
+        for a in actions
     )
     content = write_workbook(sheet_title="检查行动", headers=EXPORT_HEADERS, rows=rows)
+    audit_export(request, what="inspections", rows=actions.count())
     return xlsx_response(content, f"检查行动_{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -95,7 +98,9 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """现场检查记录 as an A4 PDF, shown in the browser; 404 outside the user's scope."""
 
     record = selectors.record_get(user=request.user, pk=pk)
-    return pdf.pdf_response(pdf.record_pdf(record), pdf.record_pdf_filename(record))
+    content = pdf.record_pdf(record)
+    audit_export(request, what="record_pdf", rows=1, obj=record.pk)
+    return pdf.pdf_response(content, pdf.record_pdf_filename(record))
 
 
 # ---------------------------------------------------------------- 双随机抽取
@@ -234,6 +239,7 @@ def draw_export(request: HttpRequest, pk: int) -> HttpResponse:
     content = draw_workbook(
         title=f"{draw.title} 双随机抽取结果", header_lines=header, headers=DRAW_EXPORT_HEADERS, rows=rows
     )
+    audit_export(request, what="draw", rows=draw.picks.count(), obj=draw.number or draw.pk)
     return xlsx_response(content, f"双随机抽取_{draw.number or draw.pk}.xlsx")
 
 
@@ -341,5 +347,6 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
         headers=PLAN_EXPORT_HEADERS,
         rows=[*(cells(line) for line in progress.lines), cells(progress.total)],
     )
+    audit_export(request, what="plan", rows=len(progress.lines), obj=plan.pk)
     unit = plan.organizer.short_name or plan.organizer.name
     return xlsx_response(content, f"{unit}{plan.period_label}检查计划完成情况.xlsx")

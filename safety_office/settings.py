@@ -6,6 +6,7 @@ with a message that names the variable, rather than running half-configured.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "core",
     "accounts",
     "campaigns",
@@ -76,6 +78,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    # Last: turns a lockout noticed during authentication into the 429 page (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safety_office.urls"
@@ -103,12 +108,55 @@ DATABASES = {
     "default": _env("DATABASE_URL", env.db_url, f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 60)
+# A connection kept across requests is checked before each request reuses it: after Postgres restarts,
+# the next request reconnects instead of failing on the dead connection. While Postgres is down, pages
+# answer the 503 page at once (core.views.server_error); connecting gives up after DATABASE_CONNECT_TIMEOUT.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", _env("DATABASE_CONNECT_TIMEOUT", env.int, 5)
+    )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The SQLite demo: BEGIN IMMEDIATE takes the write lock up front, so a second writer waits (up to
+    # `timeout` seconds) instead of failing with "database is locked" on its first write after a read;
+    # WAL lets pages read while someone writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out username+IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Brute force (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one IP lock that
+# pair out for AXES_COOLOFF_MINUTES, on the login page, the token endpoint and the admin alike. By the
+# pair, not the IP alone: a whole office behind one NAT address is not locked out by one attacker.
+AXES_ENABLED = _env("AXES_ENABLED", env.bool, True)
+AXES_FAILURE_LIMIT = _env("AXES_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env("AXES_COOLOFF_MINUTES", env.int, 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False  # the audit log (safety.audit) already records each attempt
+# The client address for the lockout and the audit log (core.audit.client_ip). Behind a reverse proxy
+# REMOTE_ADDR is the proxy's: TRUSTED_PROXY_COUNT proxies back in X-Forwarded-For is the client. At 0 the
+# header is ignored (without a proxy any client could forge it to dodge the lockout).
+TRUSTED_PROXY_COUNT = _env("TRUSTED_PROXY_COUNT", env.int, 0)
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_ip"
+
+# API tokens (POST /api/v1/auth/token/) expire after this many hours; the caller asks for a new one.
+TOKEN_TTL_HOURS = _env("TOKEN_TTL_HOURS", env.int, 12)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,15 +190,63 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = _env("IMPORT_MAX_BYTES", env.int, 20 * 1024 * 1024)
+# An xlsx is a zip: these bound what it may unpack to, read from the zip's directory before parsing
+# (a 1 MB file can hold a 1 GB string). Worksheets are streamed; shared strings and the other XML
+# parts are held whole (openpyxl needs ~7 bytes of memory per byte of shared strings).
+IMPORT_MAX_UNCOMPRESSED_BYTES = _env("IMPORT_MAX_UNCOMPRESSED_BYTES", env.int, 100 * 1024 * 1024)
+IMPORT_MAX_SHARED_STRINGS_BYTES = _env("IMPORT_MAX_SHARED_STRINGS_BYTES", env.int, 20 * 1024 * 1024)
+# Physical rows of the sheet, empty ones included (a ledger has at most 50,000 rows of data).
+IMPORT_MAX_SHEET_ROWS = _env("IMPORT_MAX_SHEET_ROWS", env.int, 200_000)
 # Photos of sites and rectifications: a phone photo is 2–6 MB; larger ones are refused with a message.
 UPLOAD_IMAGE_MAX_BYTES = _env("UPLOAD_IMAGE_MAX_BYTES", env.int, 8 * 1024 * 1024)
+# A 48 MP phone camera takes 8000×6000; a small PNG can declare 12000×12000 and cost 576 MB decoded.
+UPLOAD_IMAGE_MAX_PIXELS = _env("UPLOAD_IMAGE_MAX_PIXELS", env.int, 50_000_000)
 
 # 多头检查/重复检查: warn when another unit inspected the same enterprise within this many days.
 INSPECTION_REPEAT_DAYS = _env("INSPECTION_REPEAT_DAYS", env.int, 30)
 
 SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", env.bool, not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A session lasts a working day, not Django's two weeks; closing the browser does not end it.
+SESSION_COOKIE_AGE = _env("SESSION_COOKIE_AGE_HOURS", env.int, 8) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: forms carry the token, and our fetch() calls read it from the form.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# HTTPS: off by default (the demo runs on plain http); production sets them (README, 生产部署).
+SECURE_SSL_REDIRECT = _env("SECURE_SSL_REDIRECT", env.bool, False)
+SECURE_HSTS_SECONDS = _env("SECURE_HSTS_SECONDS", env.int, 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env("SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, False)
+SECURE_HSTS_PRELOAD = _env("SECURE_HSTS_PRELOAD", env.bool, False)
+# A district office's site is not submitted to the browsers' HSTS preload list (an intranet name cannot
+# be); `check --deploy` need not remind us. An operator with a public domain sets SECURE_HSTS_PRELOAD.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Trust X-Forwarded-Proto only when a TLS-terminating proxy sets it (and strips the client's own):
+# otherwise any client could claim https.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if _env("TRUST_X_FORWARDED_PROTO", env.bool, False) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (core.middleware): our pages have no inline script nor event handler, so
+# scripts come from our origin only. Styles allow 'unsafe-inline' because progress bars draw their
+# width with a style="" attribute and Swagger UI and the admin set inline styles; a style cannot run code.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
 
 # Celery: without a broker the tasks run inline, so the demo needs no Redis.
 CELERY_BROKER_URL = _env("CELERY_BROKER_URL", env.str, "")
@@ -161,25 +257,62 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (killed, out of memory) goes back to the queue rather than being lost.
+# Import jobs make this safe (core.tasks: a heartbeat, and claims that count attempts).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A dead or hung Redis costs a page a few seconds, never a hang: connecting gives up after 3 s, a
+# silent socket after 5 s, and publishing retries once. The caller then says so (core.tasks).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+    # A message taken by a worker that died is handed out again after this many seconds (Redis has no
+    # real acknowledgements). Longer than CELERY_TASK_TIME_LIMIT, so a long task is not run twice.
+    "visibility_timeout": _env("CELERY_VISIBILITY_TIMEOUT", env.int, 35 * 60),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# Import jobs (core.tasks): a running job writes a heartbeat every IMPORT_JOB_HEARTBEAT_SECONDS; one
+# silent for IMPORT_JOB_STALE_SECONDS lost its worker and is run again (nothing of it was written), at
+# most IMPORT_JOB_MAX_ATTEMPTS times, then failed with "导入中断". A job still queued after
+# IMPORT_JOB_REQUEUE_SECONDS (its message lost with Redis) is queued again.
+IMPORT_JOB_HEARTBEAT_SECONDS = _env("IMPORT_JOB_HEARTBEAT_SECONDS", env.float, 10.0)
+IMPORT_JOB_STALE_SECONDS = _env("IMPORT_JOB_STALE_SECONDS", env.float, 60.0)
+IMPORT_JOB_MAX_ATTEMPTS = _env("IMPORT_JOB_MAX_ATTEMPTS", env.int, 3)
+IMPORT_JOB_REQUEUE_SECONDS = _env("IMPORT_JOB_REQUEUE_SECONDS", env.float, 600.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # Nightly, after the day has turned in Asia/Shanghai (CELERY_TIMEZONE): flag overdue hazards, notify.
     "hazards-mark-overdue": {
         "task": "hazards.tasks.mark_overdue_hazards",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Every minute: import jobs that could not be queued, lost their message or their worker.
+    "core-recover-import-jobs": {
+        "task": "core.tasks.recover_import_jobs",
+        "schedule": 60.0,
+    },
 }
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or bad token answer 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # An invalid filter value answers 400, never silently lists everything (core.filters).
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with every operation's 400/401/403/404/409 documented (core.schema).
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     # A service's ValidationError / PermissionDenied answer 400 by field, 409 for a stale state, 403.
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
@@ -189,6 +322,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "生产经营单位、组织单位及后续台账的接口。所有数据按当前用户的可见范围过滤。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page are for signed-in users only (a session or a token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # The docs page loads Swagger UI from our own static files: intranets have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -218,6 +353,9 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Logins, logouts and every export, one JSON line each (accounts.audit, core.audit): keep at INFO
+        # whatever LOG_LEVEL says, and ship it with the rest of the log (README, 生产部署).
+        "safety.audit": {"level": "INFO"},
     },
 }
 

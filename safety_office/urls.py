@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
 from accounts.api import urls as accounts_api_urls
@@ -26,16 +27,27 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("imports/", include("core.urls")),
     path("inspections/", include("inspections.urls")),
     path("hazards/", include("hazards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page sends a visitor to
+    # the login page and loads Swagger UI's start-up script as a file, as the CSP requires.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]
+
+# An /api/ address no route matches answers JSON; pages get templates/404.html.
+handler404 = "core.errors.page_not_found"
+# The database down or restarting answers the 503 page (JSON under /api/); other errors templates/500.html.
+handler500 = "core.errors.server_error"
 
 # Uploaded files (photos, import files) are never served as plain /media/ URLs, not even in DEBUG:
 # every photo goes through a view that applies the scoping rule.

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import Enterprise, OrgUnit, RiskGrade, Sector
@@ -35,8 +36,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     sectors = SectorSerializer(many=True, read_only=True)
     jurisdiction = OrgUnitBriefSerializer(read_only=True)
     township = OrgUnitBriefSerializer(read_only=True)
-    supervising_department = OrgUnitBriefSerializer(read_only=True)
-    risk_grade = RiskGradeSerializer(read_only=True)
+    supervising_department = OrgUnitBriefSerializer(read_only=True, allow_null=True)
+    risk_grade = RiskGradeSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Enterprise
@@ -60,6 +61,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "has_major_hazard_source",
             "created",
             "updated",
+            "version",
         ]
 
 
@@ -87,3 +89,22 @@ class EnterpriseInputSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     is_fire_key_unit = serializers.BooleanField(required=False)
     has_major_hazard_source = serializers.BooleanField(required=False)
+
+
+class EnterpriseUpdateSerializer(EnterpriseInputSerializer):
+    """Write shape of PUT and PATCH: the fields to change, and the `version` the client read.
+
+    Optimistic locking: a save whose version is not the unit's current one answers 409 (someone else
+    saved in between); GET the unit again, re-apply the change, send the new version.
+    """
+
+    version = serializers.IntegerField(
+        min_value=0,
+        help_text="读取该单位时得到的 version；其间已被他人修改时返回 409，请重新读取后再改。",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        # PATCH makes every field optional; the version never is.
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": [_("修改时须提供读取时得到的 version。")]})
+        return attrs

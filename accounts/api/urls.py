@@ -1,7 +1,7 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from .auth_views import TokenLogoutView, TokenObtainView
 from .views import EnterpriseViewSet, OrgUnitViewSet, SectorViewSet
 
 router = DefaultRouter()
@@ -10,6 +10,7 @@ router.register("org-units", OrgUnitViewSet, basename="orgunit")
 router.register("sectors", SectorViewSet, basename="sector")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/logout/", TokenLogoutView.as_view(), name="api-logout"),
     path("", include(router.urls)),
 ]

@@ -1,6 +1,6 @@
 from dataclasses import fields as dc_fields
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -8,7 +8,13 @@ from .. import selectors, services
 from ..filtersets import EnterpriseFilterSet, OrgUnitFilterSet
 from ..models import Sector
 from ..scoping import get_object_in_scope
-from .serializers import EnterpriseInputSerializer, EnterpriseSerializer, OrgUnitSerializer, SectorSerializer
+from .serializers import (
+    EnterpriseInputSerializer,
+    EnterpriseSerializer,
+    EnterpriseUpdateSerializer,
+    OrgUnitSerializer,
+    SectorSerializer,
+)
 
 
 def _to_data(validated: dict, base: services.EnterpriseData | None = None) -> services.EnterpriseData:
@@ -51,14 +57,24 @@ class EnterpriseViewSet(
         enterprise = services.enterprise_create(user=request.user, data=_to_data(parsed.validated_data))
         return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EnterpriseInputSerializer, responses={200: EnterpriseSerializer})
+    @extend_schema(
+        request=EnterpriseUpdateSerializer,
+        responses={
+            200: EnterpriseSerializer,
+            409: OpenApiResponse(description="该单位已被他人修改（code: stale_state），请重新读取后再改"),
+        },
+    )
     def update(self, request, *args, **kwargs):
         enterprise = self.get_object()
         partial = kwargs.get("partial", False)
-        parsed = EnterpriseInputSerializer(data=request.data, partial=partial)
+        parsed = EnterpriseUpdateSerializer(data=request.data, partial=partial)
         parsed.is_valid(raise_exception=True)
-        data = _to_data(parsed.validated_data, base=_current_data(enterprise))
-        enterprise = services.enterprise_update(user=request.user, enterprise=enterprise, data=data)
+        values = dict(parsed.validated_data)
+        version = values.pop("version")
+        data = _to_data(values, base=_current_data(enterprise))
+        enterprise = services.enterprise_update(
+            user=request.user, enterprise=enterprise, data=data, expected_version=version
+        )
         return Response(
             EnterpriseSerializer(selectors.enterprise_get(user=request.user, pk=enterprise.pk)).data
         )

@@ -38,7 +38,7 @@ class HazardSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseBriefSerializer(read_only=True)
     township = OrgUnitBriefSerializer(read_only=True)
     responsible_unit = OrgUnitBriefSerializer(read_only=True)
-    category = HazardCategorySerializer(read_only=True)
+    category = HazardCategorySerializer(read_only=True, allow_null=True)
     sectors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
@@ -146,7 +146,7 @@ class HazardEventSerializer(serializers.ModelSerializer):
 class HazardDetailSerializer(HazardSerializer):
     """One hazard with its 五落实, listing, inspection link, timeline, rectifications and extensions."""
 
-    supervising_department = OrgUnitBriefSerializer(read_only=True)
+    supervising_department = OrgUnitBriefSerializer(read_only=True, allow_null=True)
     created_by = serializers.CharField(source="created_by.display_name", read_only=True)
     inspection_record_number = serializers.CharField(
         source="inspection_record.number", read_only=True, allow_null=True
@@ -267,7 +267,9 @@ class ExtensionInputSerializer(serializers.Serializer):
 
 class ExtensionDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("不同意时必填"))
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300, help_text=_("不同意时必填")
+    )
 
 
 class ListingInputSerializer(serializers.Serializer):

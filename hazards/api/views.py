@@ -7,8 +7,10 @@ caller (code "stale_state"): core.errors.api_exception_handler does it, renaming
 field names to the client's through `service_error_fields`.
 """
 
+import mimetypes
+
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -112,9 +114,12 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if not permissions.can_create(self.request.user):
             raise PermissionDenied(RolePermission.message)
 
-    def _hazard_to_change(self) -> Hazard:
+    def _hazard_to_change(self, action: str) -> Hazard:
         hazard = self.get_object()  # 404 first
         self._require_write()
+        # Then 403 for a role that may never take this action (a township verifying, a department
+        # voiding), before the body is read: as the pages do, and whatever the client sent.
+        permissions.permission_require(self.request.user, hazard, action)
         return hazard
 
     def _parse(self, serializer_class) -> dict:
@@ -179,7 +184,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def rectifications(self, request, pk=None):
         """整改记录 (multipart: text, done_on, photos_before, photos_after); the first one moves
         待整改 to 整改中."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.RECTIFY)
         data = self._parse(RectificationInputSerializer)
         entry = services.rectification_create(user=request.user, hazard=hazard, **data)
         entry = Rectification.objects.select_related("created_by").prefetch_related("photos").get(pk=entry.pk)
@@ -190,7 +195,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):
         """整改完成，申请复查: 整改中 → 待复查."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.SUBMIT)
         return self._detail(
             services.hazard_submit(user=request.user, hazard=hazard, **self._parse(NoteInputSerializer))
         )
@@ -199,7 +204,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def verify(self, request, pk=None):
         """复查: passed → 已销号; failed → 整改中 with the note as the reason."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.VERIFY)
         return self._detail(
             services.hazard_verify(user=request.user, hazard=hazard, **self._parse(VerifyInputSerializer))
         )
@@ -208,7 +213,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def reopen(self, request, pk=None):
         """已销号 → 整改中 (区安委办/应急局 only; reason required)."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.REOPEN)
         return self._detail(
             services.hazard_reopen(user=request.user, hazard=hazard, **self._parse(ReasonInputSerializer))
         )
@@ -217,7 +222,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def void(self, request, pk=None):
         """作废 (区安委办/应急局 only; reason required). The hazard stays in the ledger."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.VOID)
         return self._detail(
             services.hazard_void(user=request.user, hazard=hazard, **self._parse(ReasonInputSerializer))
         )
@@ -228,7 +233,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def extensions(self, request, pk=None):
         """申请延期 with a reason; the district office decides."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.EXTEND)
         extension = services.extension_request(
             user=request.user, hazard=hazard, **self._parse(ExtensionInputSerializer)
         )
@@ -251,7 +256,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def decide_extension(self, request, pk=None, extension_pk=None):
         """批准或驳回延期 (区安委办/应急局); refusing needs a note."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.DECIDE)
         extension = get_object_or_404(hazard.extensions, pk=extension_pk)
         data = self._parse(ExtensionDecisionSerializer)
         extension = services.extension_decide(user=request.user, extension=extension, **data)
@@ -266,7 +271,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="list", url_name="supervise", filter_backends=[])
     def supervise(self, request, pk=None):
         """挂牌督办 a major, still-open hazard at 区级/市级/省级."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.LISTING)
         data = self._parse(ListingInputSerializer)
         hazard = services.listing_create(user=request.user, hazard=hazard, **data)
         return self._detail(hazard)
@@ -275,7 +280,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def delist(self, request, pk=None):
         """摘牌, only once the hazard is 已销号."""
-        hazard = self._hazard_to_change()
+        hazard = self._hazard_to_change(permissions.DELIST)
         return self._detail(services.listing_end(user=request.user, hazard=hazard))
 
     # ------------------------------------------------------------ photos
@@ -295,7 +300,14 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """One rectification photo, for whoever may see the hazard; 404 otherwise."""
         hazard = self.get_object()
         photo = get_object_or_404(RectificationPhoto, rectification__hazard=hazard, pk=photo_pk)
-        return FileResponse(photo.image.open("rb"))
+        content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+        try:
+            response = FileResponse(photo.image.open("rb"), content_type=content_type)
+        except FileNotFoundError as exc:  # the row outlived its file (a restore, a cleaned disk)
+            raise Http404 from exc
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class HazardCategoryViewSet(viewsets.ReadOnlyModelViewSet):

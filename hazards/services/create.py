@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict
 from accounts.services import number_next
+from core.dates import EARLIEST
 from inspections.choices import CheckResultValue
 from inspections.models import CheckResult, InspectionRecord
 
@@ -148,6 +149,8 @@ def check_hazard_data(*, user: User, data: HazardData, today: dt.date | None = N
         add("description", _("请填写隐患描述。"))
     if data.found_on > today:
         add("found_on", _("发现日期不能晚于今天。"))
+    elif data.found_on < EARLIEST:
+        add("found_on", _("发现日期不能早于 %(year)s 年。") % {"year": EARLIEST.year})
     if data.deadline < data.found_on:
         add("deadline", _("整改期限不能早于发现日期。"))
     _check_responsible_unit(data, add)

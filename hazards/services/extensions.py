@@ -47,6 +47,9 @@ def extension_decide(*, user: User, extension: DeadlineExtension, approve: bool,
         raise ValidationError(_("该延期申请已处理，请刷新页面。"), code=STALE_STATE)
     if not approve:
         note = _need_reason(note, "note")
+    limit = DeadlineExtension._meta.get_field("decision_note").max_length
+    if len(note.strip()) > limit:
+        raise ValidationError({"note": _("审批意见不能超过 %(n)s 字。") % {"n": limit}})
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     extension.decided_by = user
     extension.decided_at = timezone.now()

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -21,6 +22,7 @@ from accounts.models import NumberSequence, OrgUnit, User
 from accounts.services import number_block
 from core.history import history_bulk_create
 from core.imports import report_saving
+from core.locks import transaction_lock
 
 from ..choices import EventKind, HazardLevel, HazardSource, HazardState, ListingLevel
 from ..models import Hazard, HazardEvent
@@ -58,7 +60,16 @@ def hazards_import_many(*, user: User, rows: list[HazardRow], sector_ids: dict[i
     """
     today = timezone.localdate()
     now = timezone.now()
+    # Imports take turns, so a second run of the same file sees the first one's hazards (and is refused
+    # below) rather than colliding with them on the unique number.
+    transaction_lock("hazards.hazards_import_many")
     numbers = _numbers(rows)
+    # The importer checked the numbers before this transaction; recorded meanwhile, they are refused here.
+    taken = sorted(
+        Hazard.objects.filter(number__in=[n for n in numbers if n]).values_list("number", flat=True)
+    )
+    if taken:
+        raise ValidationError(_("隐患编号已存在：{numbers}").format(numbers="、".join(taken)))
     for start in range(0, len(rows), _CHUNK):
         chunk = range(start, min(start + _CHUNK, len(rows)))
         hazards = [

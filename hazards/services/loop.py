@@ -40,6 +40,8 @@ def rectification_create(
         raise ValidationError({"text": _("请填写整改情况。")})
     if done_on > timezone.localdate():
         raise ValidationError({"done_on": _("整改日期不能晚于今天。")})
+    if done_on < hazard.found_on:
+        raise ValidationError({"done_on": _("整改日期不能早于发现日期。")})
     _photos_checked([*photos_before, *photos_after])
     entry = Rectification.objects.create(hazard=hazard, text=text.strip(), done_on=done_on, created_by=user)
     for stage, files in ((PhotoStage.BEFORE, photos_before), (PhotoStage.AFTER, photos_after)):

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from accounts.scoping import get_object_in_scope
 
 from .. import selectors, services
-from ..filtersets import InspectionActionFilterSet, InspectionPlanFilterSet
+from ..filtersets import InspectionActionFilterSet, InspectionPlanFilterSet, InspectionRecordFilterSet
 from ..models import DrawPick
 from .serializers import (
     ActionInputSerializer,
@@ -92,7 +92,7 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
     found; photos/ lists and takes 现场照片."""
 
     serializer_class = InspectionRecordSerializer
-    filterset_fields = ["action", "enterprise"]
+    filterset_class = InspectionRecordFilterSet
 
     def get_queryset(self):
         return selectors.record_list(user=self.request.user).prefetch_related("results")
@@ -102,8 +102,12 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
 
     @extend_schema(request=VisitInputSerializer, responses={200: InspectionRecordSerializer})
     def update(self, request, *args, **kwargs):
-        record = self.get_object()
-        parsed = VisitInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        """PUT replaces the record: findings, note and results as sent; a result not sent is removed
+        (none sent removes them all)."""
+        record = self.get_object()  # 404 first, then 403 for who may not change it, before the body
+        services.check_can_change_record(user=request.user, record=record)
+        partial = kwargs.get("partial", False)
+        parsed = VisitInputSerializer(data=request.data, partial=partial)
         parsed.is_valid(raise_exception=True)
         given = parsed.validated_data
         current = {
@@ -113,12 +117,18 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
                 {"item": r.item_id, "result": r.result, "note": r.note} for r in record.results.all()
             ],
         }
+        if partial and "results" in given:
+            # PATCH: the items sent are set, the record's other results stay as they are.
+            sent = {r["item"] for r in given["results"]}
+            kept = [r for r in current["results"] if r["item"] not in sent]
+            given = {**given, "results": [*kept, *given["results"]]}
         services.record_update(user=request.user, record=record, visit=visit_data({**current, **given}))
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
     @extend_schema(request=VisitInputSerializer, responses={200: InspectionRecordSerializer})
     def partial_update(self, request, *args, **kwargs):
-        """Only the fields sent change; results, when sent, replace the record's results."""
+        """PATCH changes only what is sent: findings, note, and the results of the items sent (added or
+        changed); the record's other results stay. To remove a result, PUT the record without it."""
         return super().partial_update(request, *args, **kwargs)
 
     @extend_schema(methods=["GET"], request=None, responses={200: PhotoSerializer(many=True)})
@@ -139,6 +149,7 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
         record = self.get_object()
         context = self.get_serializer_context()
         if request.method == "POST":
+            services.check_can_change_record(user=request.user, record=record)  # 403 before the upload
             parsed = PhotoUploadSerializer(data=request.data)
             parsed.is_valid(raise_exception=True)
             photo = services.record_photo_create(user=request.user, record=record, **parsed.validated_data)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict
 from accounts.services import number_block
+from core.dates import EARLIEST
 from core.uploads import validate_image
 
 from .. import permissions, selectors
@@ -162,6 +163,8 @@ def check_action(
     """
     if happened and on > timezone.localdate():
         raise ValidationError({"date": _("检查日期不能晚于今天。")})
+    if on < EARLIEST:
+        raise ValidationError({"date": _("检查日期不能早于 %(year)s 年。") % {"year": EARLIEST.year}})
     if not permissions.can_organize(user, organizer):
         raise ValidationError({"organizer": _("您不能以该单位的名义组织检查。")})
     if leader_name is not None and not leader_name.strip():
@@ -383,8 +386,9 @@ def record_save_visit(
     record._history_user = user
     record.save()
     wanted = {r.item_id: r for r in visit.results}
-    record.results.exclude(item_id__in=list(wanted)).delete()
-    existing = {r.item_id: r for r in record.results.all()}
+    results = CheckResult.objects.filter(record=record)  # never a caller's prefetched (now stale) list
+    results.exclude(item_id__in=list(wanted)).delete()
+    existing = {r.item_id: r for r in results}
     changed = []
     for item_id, old in existing.items():
         given = wanted[item_id]
@@ -402,7 +406,9 @@ def record_save_visit(
     return record
 
 
-def _check_can_change_record(*, user: User, record: InspectionRecord) -> None:
+def check_can_change_record(*, user: User, record: InspectionRecord) -> None:
+    """403 unless the user may change the record (its organising unit's); the API asks it before
+    reading a body, the services again when they write."""
     if not permissions.can_change_record(user, record):
         raise PermissionDenied(_("您没有修改该检查记录的权限：检查记录只能由检查单位修改。"))
 
@@ -413,7 +419,7 @@ def record_update(*, user: User, record: InspectionRecord, visit: VisitData) -> 
 
     Only inspections that happened: a planned one (双随机, 计划中) gets its results when it is completed.
     """
-    _check_can_change_record(user=user, record=record)
+    check_can_change_record(user=user, record=record)
     if record.action.status != ActionStatus.DONE:
         raise ValidationError({"status": _("该检查尚未完成，请通过“开始录入”完成检查后再填写检查结果。")})
     applicable = _applicable_item_ids([record.enterprise_id]).get(record.enterprise_id, set())
@@ -424,7 +430,7 @@ def record_update(*, user: User, record: InspectionRecord, visit: VisitData) -> 
 @transaction.atomic
 def record_photo_create(*, user: User, record: InspectionRecord, image, caption: str = "") -> RecordPhoto:
     """上传现场照片 to a record: a real image (checked by content, not by name) within the size limit."""
-    _check_can_change_record(user=user, record=record)
+    check_can_change_record(user=user, record=record)
     try:
         ext = validate_image(image)
     except ValidationError as exc:

@@ -3,6 +3,7 @@
  *  [data-import-job][data-status-url]  polls the JSON status (core:import_job_status) every
  *      second and moves the bar; when the job has finished, reloads the page, which then shows the
  *      result (the counts, or every error by row and column). Network hiccups only slow the polling.
+ *      The page also reloads when the job becomes, or stops being, "unqueued" (Redis refused it).
  */
 (function () {
   "use strict";
@@ -15,6 +16,8 @@
   var label = box.querySelector("[data-import-label]");
   var count = box.querySelector("[data-import-count]");
   var delay = 1000;
+  // A job Redis refused (未能排队) shows a warning and 重新提交: reload when it becomes one, or stops being one.
+  var unqueued = box.getAttribute("data-import-status") === "unqueued";
 
   function show(job) {
     var percent = job.percent + "%";
@@ -33,7 +36,7 @@
       })
       .then(function (job) {
         show(job);
-        if (job.finished) {
+        if (job.finished || (job.status === "unqueued") !== unqueued) {
           window.location.reload();
           return;
         }

@@ -68,7 +68,7 @@ def test_township_user_cannot_place_an_enterprise_in_another_township(
 
 def test_township_user_edits_own_enterprise(client, township_a_user, district, sectors, enterprise_a):
     client.force_login(township_a_user)
-    data = form_data(district, sectors, uscc=enterprise_a.uscc, name="东城机械厂（更名）")
+    data = form_data(district, sectors, uscc=enterprise_a.uscc, name="东城机械厂（更名）", version=0)
     response = client.post(reverse("accounts:enterprise_edit", args=[enterprise_a.pk]), data)
     assert response.status_code == 302
     enterprise_a.refresh_from_db()
@@ -186,7 +186,7 @@ def test_api_patch_own_and_404_for_other(api, township_a_user, enterprise_a, ent
     api.force_authenticate(township_a_user)
     assert (
         api.patch(
-            f"/api/v1/enterprises/{enterprise_a.pk}/", {"address": "东城路1号"}, format="json"
+            f"/api/v1/enterprises/{enterprise_a.pk}/", {"address": "东城路1号", "version": 0}, format="json"
         ).status_code
         == 200
     )

@@ -96,7 +96,7 @@ def test_write_workbook_keeps_formula_like_text_as_text_and_drops_illegal_charac
 
     ws = load_workbook(io.BytesIO(content)).active
     assert ws["A2"].data_type == "s"
-    assert ws["A2"].value == '=HYPERLINK("http://x","点我")'
+    assert ws["A2"].value == '\'=HYPERLINK("http://x","点我")'  # OWASP: a leading quote, never a formula
     assert ws["A3"].value == "甲公司"
 
 

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 from django.test import Client
 
 from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
@@ -86,7 +87,8 @@ def test_demo_users_sign_in_with_the_demo_password_where_the_readme_says(db):
     seed("--seed", "3", "--enterprises", "50")
     users = {u.username: u for u in User.objects.select_related("org_unit")}
     for username in ["admin", "officer", "township", "department", "leader"]:
-        assert Client().login(username=username, password="demo12345"), username
+        # request=: the brute-force lockout (django-axes) checks every sign-in against the client address.
+        assert Client().login(request=HttpRequest(), username=username, password="demo12345"), username
         assert users[username].name
     assert users["admin"].role == Role.ADMIN and users["admin"].is_superuser and users["admin"].is_staff
     assert users["admin"].org_unit.kind == OrgKind.DISTRICT
@@ -98,7 +100,7 @@ def test_demo_users_sign_in_with_the_demo_password_where_the_readme_says(db):
     assert not users["officer"].is_staff
     # One more login per township and department, for trying the scoping out.
     assert User.objects.filter(role=Role.TOWNSHIP, org_unit__kind__in=TOWNSHIP_KINDS).count() > 10
-    assert Client().login(username="dept_xiaofang", password="demo12345")
+    assert Client().login(request=HttpRequest(), username="dept_xiaofang", password="demo12345")
 
 
 def test_demo_enterprises_are_valid_placed_and_supervised(db):

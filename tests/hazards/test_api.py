@@ -555,3 +555,12 @@ def test_inactive_category_is_refused_by_the_api_and_the_form(client, officer, e
     data = {**payload(enterprise_a), "level": "general", "category": category.pk}
     response = client.post(reverse("hazards:hazard_create"), data)
     assert "category" in response.context["form"].errors and not Hazard.objects.exists()
+
+
+def test_api_photo_whose_file_is_gone_answers_404(media, township_a_user, hazard_a):
+    services.rectification_create(
+        user=township_a_user, hazard=hazard_a, text="已整改", done_on=TODAY(), photos_after=[png()]
+    )
+    photo = RectificationPhoto.objects.get()
+    photo.image.storage.delete(photo.image.name)  # the row outlived its file (a restore, a cleaned disk)
+    assert api_as(township_a_user).get(f"{HAZARDS}{hazard_a.pk}/photos/{photo.pk}/").status_code == 404

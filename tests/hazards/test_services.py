@@ -1,13 +1,12 @@
-"""The closed loop, role by role; the race between two people; the overdue sweep; the figures."""
+"""The closed loop, role by role; the overdue sweep; the figures. (The race between two people acting
+at once: tests/races/test_transitions.py.)"""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from accounts.models import Notification
 from hazards import selectors, services
@@ -16,7 +15,6 @@ from hazards.models import Hazard
 from inspections.choices import CheckResultValue
 from inspections.models import CheckItem, InspectionKind
 from inspections.services import ResultData, VisitData, action_create
-from tests.factories import EnterpriseFactory
 from tests.hazards.conftest import (
     HAZARDS,
     TODAY,
@@ -276,44 +274,6 @@ def test_listing_is_for_major_hazards_and_delisting_only_after_closing(officer, 
     assert major.delisted_on == TODAY() and not major.is_listed
 
 
-# ---------------------------------------------------------------- the race
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_people_verifying_at_once_exactly_one_transition(sectors, district, officer, admin_user):
-
-    enterprise = EnterpriseFactory(jurisdiction=district.community_a)
-    hazard = services.hazard_create(user=officer, data=hazard_data(enterprise))
-    to_verifying(hazard, officer)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def act(user, passed):
-        try:
-            stale = Hazard.objects.get(pk=hazard.pk)  # both read 待复查 before either acts
-            barrier.wait()
-            services.hazard_verify(user=user, hazard=stale, passed=passed, note="" if passed else "不合格")
-            outcomes.append("done")
-        except ValidationError as exc:
-            outcomes.append(exc.code if exc.code else "error")
-            assert "刷新" in exc.messages[0]
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=act, args=(officer, True)),
-        threading.Thread(target=act, args=(admin_user, False)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["done", "stale_state"]
-    hazard.refresh_from_db()
-    assert hazard.state in (HazardState.CLOSED, HazardState.RECTIFYING)
-    assert hazard.events.filter(kind=EventKind.TRANSITION, from_state=HazardState.VERIFYING).count() == 1
-
-
 # ---------------------------------------------------------------- overdue sweep
 
 
@@ -462,46 +422,6 @@ def test_responsible_unit_must_be_able_to_see_the_hazard(township_a_user, office
             == 201
         )
     assert not Hazard.objects.filter(responsible_unit=district.township_b).exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_clicks_on_register_as_hazard_at_once_make_one_hazard(sectors, district, officer, admin_user):
-
-    enterprise = EnterpriseFactory(jurisdiction=district.community_a, sectors=[sectors["machinery"]])
-    item = CheckItem.objects.create(sector=sectors["machinery"], code="JX-09", title="防护罩缺失")
-    action = action_create(
-        user=officer,
-        date=TODAY(),
-        organizer=district.dept_emergency,
-        kind=InspectionKind.objects.get(code="supervision"),
-        members=[officer],
-        enterprises=[enterprise],
-        visits={enterprise.pk: VisitData(results=[ResultData(item.pk, CheckResultValue.NONCOMPLIANT, "")])},
-    )
-    result = action.records.get().results.get()
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def click(user):
-        try:
-            barrier.wait()
-            services.hazard_from_check_result(
-                user=user, check_result=result, deadline=TODAY() + dt.timedelta(days=30)
-            )
-            outcomes.append("done")
-        except ValidationError as exc:
-            outcomes.append("refused")
-            assert "已登记为隐患" in str(exc.messages)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click, args=(u,)) for u in (officer, admin_user)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["done", "refused"]
-    assert Hazard.objects.filter(check_result=result).count() == 1
 
 
 def test_a_major_hazard_recorded_with_funds_of_zero_is_fine(officer, enterprise_a):

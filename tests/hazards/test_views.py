@@ -757,11 +757,11 @@ def test_a_decompression_bomb_is_refused_in_chinese_on_the_page_and_the_api(
     data = {"rect-text": "已整改", "rect-done_on": TODAY().isoformat(), "rect-photos_after": bomb()}
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "不是有效的图片文件" in str(response.context["forms"]["rectify"].errors)
+    assert "像素过多" in str(response.context["forms"]["rectify"].errors)
     api = api_as(township_a_user)
     data = {"text": "已整改", "done_on": TODAY().isoformat(), "photos_after": [bomb()]}
     response = api.post(f"{HAZARDS}{hazard_a.pk}/rectifications/", data, format="multipart")
-    assert response.status_code == 400 and "不是有效的图片文件" in str(response.json())
+    assert response.status_code == 400 and "像素过多" in str(response.json())
     assert not Rectification.objects.exists()
 
 
@@ -990,3 +990,17 @@ def test_leader_pages_have_no_write_button(client, leader, officer, township_a_u
             assert f"/hazards/{hazard.pk}/" + "verify/" not in html
             assert f"/hazards/{hazard.pk}/" + "rectify/" not in html
             assert f"/hazards/{hazard.pk}/" + "void/" not in html
+
+
+def test_photos_whose_file_is_gone_answer_404(client, media, township_a_user, enterprise_a, hazard_a):
+    client.force_login(township_a_user)
+    client.post(new_url(), {**form_post(enterprise_a), "photos": [png("a.png")]})
+    found = Hazard.objects.exclude(pk=hazard_a.pk).get().found_photos.get()
+    services.rectification_create(
+        user=township_a_user, hazard=hazard_a, text="已整改", done_on=TODAY(), photos_after=[png()]
+    )
+    rectified = RectificationPhoto.objects.get()
+    for photo in (found, rectified):
+        photo.image.storage.delete(photo.image.name)
+    assert client.get(reverse("hazards:found_photo", args=[found.pk])).status_code == 404
+    assert client.get(reverse("hazards:photo", args=[rectified.pk])).status_code == 404

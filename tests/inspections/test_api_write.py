@@ -477,3 +477,65 @@ def test_api_photo_whose_file_is_gone_answers_404(api, media, officer, team, ent
     )
     api.force_authenticate(officer)
     assert api.get(f"{RECORDS}{record.pk}/photos/{photo.pk}/").status_code == 404
+
+
+# ---------------------------------------------------------------- PUT replaces results, PATCH merges them
+
+
+@pytest.fixture
+def two_results(officer, team, enterprise_a, items, inspect):
+    """A record of enterprise A with two results: 有限空间 不符合 and 动火作业 符合."""
+    fire = CheckItem.objects.create(sector=items["trade"].sector, code="GM-02", title="动火作业是否审批")
+    action = inspect(
+        officer,
+        officer.org_unit,
+        team,
+        [enterprise_a],
+        visits={
+            enterprise_a.pk: VisitData(
+                results=[
+                    ResultData(items["trade"].pk, CheckResultValue.NONCOMPLIANT),
+                    ResultData(fire.pk, CheckResultValue.COMPLIANT),
+                ]
+            )
+        },
+    )
+    return action.records.get(), items["trade"], fire
+
+
+def results_of(record) -> dict[int, str]:
+    return dict(CheckResult.objects.filter(record=record).values_list("item_id", "result"))
+
+
+def test_put_without_results_removes_them(api, officer, two_results):
+    record, _trade, _fire = two_results
+    api.force_authenticate(officer)
+    response = api.put(f"{RECORDS}{record.pk}/", {"findings": "现场整改完毕"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == [] and response.json()["findings"] == "现场整改完毕"
+    assert results_of(record) == {}
+
+
+def test_put_with_a_subset_keeps_only_the_results_sent(api, officer, two_results):
+    record, trade, fire = two_results
+    kept = CheckResult.objects.get(record=record, item=trade)
+    api.force_authenticate(officer)
+    body = {"results": [{"item": trade.pk, "result": "compliant"}]}
+    response = api.put(f"{RECORDS}{record.pk}/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert results_of(record) == {trade.pk: "compliant"}
+    assert CheckResult.objects.get(record=record).pk == kept.pk  # updated in place, not re-created
+
+
+def test_patch_with_a_subset_leaves_the_other_results_alone(api, officer, two_results):
+    record, trade, fire = two_results
+    api.force_authenticate(officer)
+    body = {"results": [{"item": fire.pk, "result": "noncompliant", "note": "未审批"}]}
+    response = api.patch(f"{RECORDS}{record.pk}/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert results_of(record) == {trade.pk: "noncompliant", fire.pk: "noncompliant"}
+    assert CheckResult.objects.get(record=record, item=fire).note == "未审批"
+    # Only the fields sent change: findings stay.
+    assert (
+        api.patch(f"{RECORDS}{record.pk}/", {}, format="json").json()["results"] == response.json()["results"]
+    )

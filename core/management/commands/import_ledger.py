@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from core.imports import UnknownLedgerKind, get_importer
+from core.imports import UnknownLedgerKind, get_importer, unlisted_errors
 
 
 class Command(BaseCommand):
@@ -35,7 +35,9 @@ class Command(BaseCommand):
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
-            raise CommandError(_("发现 {n} 处错误，未导入任何数据").format(n=len(result.errors)))
+            if result.errors_hidden:
+                self.stderr.write(unlisted_errors(result.errors_hidden))
+            raise CommandError(_("发现 {n} 处错误，未导入任何数据").format(n=result.error_count))
         summary = _("新增 {created} 条，更新 {updated} 条").format(
             created=result.created, updated=result.updated
         )
