@@ -303,13 +303,14 @@ def action_create(
         status=status,
     )
     records = [InspectionRecord(action=action, enterprise=enterprise) for enterprise in enterprises]
-    if status == ActionStatus.DONE:
-        _number(action, records)
-    action.full_clean()
-    action.save()
-    action.members.set(members)
-    _save_records(user=user, records=records, visits=visits)
-    return action
+    return _action_save(
+        user=user,
+        action=action,
+        records=records,
+        members=members,
+        visits=visits,
+        numbered=status == ActionStatus.DONE,
+    )
 
 
 @transaction.atomic
@@ -358,7 +359,23 @@ def action_complete_planned(
         note=note or action.note,
         status=ActionStatus.DONE,
     )
-    _number(action, records)
+    return _action_save(
+        user=user, action=action, records=records, members=members, visits=visits, numbered=True
+    )
+
+
+def _action_save(
+    *,
+    user: User,
+    action: InspectionAction,
+    records: list[InspectionRecord],
+    members: Sequence[User],
+    visits: Mapping[int, VisitData],
+    numbered: bool,
+) -> InspectionAction:
+    """Write a built action with its team and visits; an action that happened gets its numbers now."""
+    if numbered:
+        _number(action, records)
     action.full_clean()
     action.save()
     action.members.set(members)
