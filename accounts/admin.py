@@ -1,11 +1,12 @@
 """The administrator's code tables and users. Ordinary staff work in the app's own pages."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Enterprise, OrgUnit, RiskGrade, Sector, User
+from .models import Delivery, DeliveryChannel, Enterprise, OrgUnit, RiskGrade, Sector, User
 
 
 @admin.register(Sector)
@@ -80,3 +81,48 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
         if change:
             obj.version += 1  # a save like any other: pages and API clients that loaded the unit are stale
         super().save_model(request, obj, form, change)
+
+
+class DeliveryChannelForm(forms.ModelForm):
+    class Meta:
+        model = DeliveryChannel
+        fields = ["org_unit", "user", "kind", "address", "secret", "active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}  # not shown over a shoulder
+
+
+@admin.register(DeliveryChannel)
+class DeliveryChannelAdmin(admin.ModelAdmin):
+    """通知推送通道: the administrator sets up e-mail and group robots per unit or per user."""
+
+    form = DeliveryChannelForm
+
+    list_display = ["__str__", "kind", "address_shown", "active", "updated"]
+    list_filter = ["kind", "active"]
+    search_fields = ["org_unit__name", "user__username", "user__name", "address"]
+    autocomplete_fields = ["org_unit", "user"]
+    list_select_related = ["org_unit", "user"]
+    fields = ["org_unit", "user", "kind", "address", "secret", "active"]
+
+    @admin.display(description=_("地址"))
+    def address_shown(self, obj: DeliveryChannel) -> str:
+        return obj.address.split("?")[0]  # a robot's access token stays out of lists
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """推送记录: read-only; filter 发送失败 to see what did not go and why."""
+
+    list_display = ["created", "notification", "kind", "target", "status", "attempts", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["notification__title", "target", "last_error"]
+    list_select_related = ["notification"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

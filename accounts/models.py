@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat, Substr
@@ -377,3 +378,134 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("电子邮件")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    WECOM = "wecom", _("企业微信群机器人")
+
+
+class DeliveryChannel(models.Model):
+    """通知推送通道: where a unit's or a user's notifications also go beyond the app's bell.
+
+    E-mail: a unit's channel goes to the address filled in (a unit mailbox) or, left blank, to every
+    active user of the unit with an e-mail address who has no e-mail channel of their own; a user's
+    channel goes to the address filled in or else to the user's own e-mail. 钉钉/企业微信: the group
+    robot's webhook URL; a 钉钉 robot with 加签 also needs its secret (SEC…).
+    """
+
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="delivery_channels",
+    )
+    user = models.ForeignKey(
+        "User",
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="delivery_channels",
+    )
+    kind = models.CharField(_("通道类型"), max_length=20, choices=ChannelKind.choices)
+    address = models.CharField(
+        _("地址"),
+        max_length=500,
+        blank=True,
+        help_text=_("邮箱地址（可留空，见说明），或群机器人的 Webhook URL。"),
+    )
+    secret = models.CharField(
+        _("加签密钥"), max_length=200, blank=True, help_text=_("仅钉钉机器人“加签”时填写。")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知推送通道")
+        verbose_name_plural = _("通知推送通道")
+        ordering = ["org_unit__path", "user__username", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(org_unit__isnull=False, user__isnull=True)
+                | Q(org_unit__isnull=True, user__isnull=False),
+                name="deliverychannel_unit_or_user",
+                violation_error_message=_("推送通道须指定单位或用户，二者选一。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit or self.user} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if (self.org_unit_id is None) == (self.user_id is None):
+            raise ValidationError(_("推送通道须指定单位或用户，二者选一。"))
+        address = self.address.strip()
+        if self.kind == ChannelKind.EMAIL:
+            if address:
+                try:
+                    EmailValidator()(address)
+                except ValidationError:
+                    raise ValidationError({"address": _("请填写有效的邮箱地址。")}) from None
+        else:
+            try:
+                URLValidator(schemes=["http", "https"])(address)
+            except ValidationError:
+                raise ValidationError(
+                    {"address": _("请填写群机器人的 Webhook URL（http:// 或 https:// 开头）。")}
+                ) from None
+        if self.secret and self.kind != ChannelKind.DINGTALK:
+            raise ValidationError({"secret": _("只有钉钉机器人需要加签密钥。")})
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Delivery(models.Model):
+    """推送记录: one notification through one channel — whether it went, how many tries, the last error.
+
+    One row per (notification, channel), so a repeated delivery task sends nothing twice.
+    """
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.ForeignKey(
+        DeliveryChannel,
+        verbose_name=_("推送通道"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="deliveries",
+    )
+    kind = models.CharField(_("通道类型"), max_length=20, choices=ChannelKind.choices)
+    target = models.CharField(_("发送至"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最后错误"), blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("推送记录")
+        verbose_name_plural = _("推送记录")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                name="delivery_one_per_notification_channel",
+                violation_error_message=_("该通知已经由此通道推送过。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} → {self.target or self.get_kind_display()}"

@@ -25,6 +25,7 @@ from .choices import JURISDICTION_KINDS, OrgKind
 from .models import Enterprise, Notification, NumberSequence, OrgUnit, RiskGrade, Sector, User
 from .scoping import restrict, scope_for
 from .selectors import notifications_for
+from .tasks import queue_deliveries_on_commit
 from .validators import normalize_uscc
 
 
@@ -278,6 +279,52 @@ def number_block(*, series: str, org_unit: OrgUnit, year: int, count: int) -> ra
 
 
 # ---------------------------------------------------------------- notifications
+# ---------------------------------------------------------------- notifications
+
+
+def notification_create(
+    *,
+    key: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    org_unit: OrgUnit | None = None,
+    role: str = "",
+    user: User | None = None,
+) -> Notification:
+    """站内通知 to a unit, a role or one user (whoever matches any of them sees it in the bell), and its
+    sending beyond the app (e-mail, group robots) queued for after the caller's commit.
+
+    Idempotent by `key`: the same key twice is one notification, told once. Call it inside the
+    transaction of the action it reports, so a rolled-back action tells nobody."""
+    note = Notification(
+        key=key, kind=kind, title=title, body=body, url=url, org_unit=org_unit, role=role, user=user
+    )
+    notifications_create([note])
+    return Notification.objects.get(key=key)
+
+
+def notifications_create(notes: Iterable[Notification]) -> list[int]:
+    """Many notifications at once (the nightly sweep): the keys not written yet are inserted in one
+    statement, each queued for delivery after the commit. Returns the new notifications' ids."""
+    fresh: dict[str, Notification] = {}
+    for note in notes:
+        if note.org_unit_id is None and not note.role and note.user_id is None:
+            raise ValueError("a notification needs a recipient: org_unit, role or user")
+        note.title = note.title[: Notification._meta.get_field("title").max_length]
+        fresh.setdefault(note.key, note)
+    if not fresh:
+        return []
+    known = set(Notification.objects.filter(key__in=list(fresh)).values_list("key", flat=True))
+    new = [note for key, note in fresh.items() if key not in known]
+    if not new:
+        return []
+    # ignore_conflicts: a concurrent writer of the same key wins quietly; the task is idempotent anyway.
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    ids = list(Notification.objects.filter(key__in=[n.key for n in new]).values_list("pk", flat=True))
+    queue_deliveries_on_commit(ids)
+    return ids
 
 
 def notification_mark_read(*, user: User, notification) -> None:

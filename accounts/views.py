@@ -104,6 +104,12 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(content, f"生产经营单位_{stamp}.xlsx")
 
 
+# The enterprise's whole story: the apps above add their part (inspections, hazards, later cases and
+# accidents) as panels on ENTERPRISE_DETAIL, and their buttons (录入检查) on ENTERPRISE_ACTIONS.
+ENTERPRISE_DETAIL = "accounts.enterprise_detail"
+ENTERPRISE_ACTIONS = "accounts.enterprise_detail.actions"
+
+
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
@@ -114,7 +120,10 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "enterprise": enterprise,
             "history": selectors.enterprise_history(enterprise=enterprise),
+            "grade_history": selectors.enterprise_grade_history(enterprise=enterprise),
             "can_edit": writable,
+            "panels": panels_for(ENTERPRISE_DETAIL, request, enterprise=enterprise),
+            "actions": panels_for(ENTERPRISE_ACTIONS, request, enterprise=enterprise),
         },
     )
 

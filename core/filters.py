@@ -70,6 +70,21 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+class PinnedIdField(IdField):
+    """An id the list was opened with from another page (an enterprise page's 查看全部), kept in a hidden
+    field. It is not a filter set in the bar, so it leaves the bar folded on a phone; the page says
+    what it pins (partials/filter_enterprise.html)."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class PinnedIdFilter(IdFilter):
+    field_class = PinnedIdField
+
+
 _DEFAULTS = deepcopy(RestFilterSet.FILTER_DEFAULTS)
 _DEFAULTS[models.BooleanField] = {"filter_class": YesNoFilter}
 

@@ -17,6 +17,8 @@ class NavItem:
     icon: str
     order: int = 100
     roles: frozenset[str] | None = None  # None: every role
+    # Other pages that belong to this entry (URL names whose paths are prefixes), e.g. 录入检查's drafts.
+    also: tuple[str, ...] = ()
 
     def visible_to(self, user) -> bool:
         # A superuser is the administrator whatever role the account row says: it sees every entry.
@@ -42,12 +44,25 @@ def menu_for(user, current_path: str) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        menu.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
-    # The entry whose URL is the longest prefix of the page is the current one (/inspections/ vs
+        prefixes = [url, *(_reverse_or_none(name) for name in item.also)]
+        entry = {"label": item.label, "url": url, "icon": item.icon, "active": False}
+        menu.append((entry, [p for p in prefixes if p]))
+    # The entry with the longest URL prefix of the page is the current one (/inspections/ vs
     # /inspections/check-items/); home only matches itself.
-    matches = [
-        m for m in menu if current_path == m["url"] or (m["url"] != "/" and current_path.startswith(m["url"]))
-    ]
-    if matches:
-        max(matches, key=lambda m: len(m["url"]))["active"] = True
-    return menu
+    best, best_length = None, -1
+    for entry, prefixes in menu:
+        for prefix in prefixes:
+            if (current_path == prefix or (prefix != "/" and current_path.startswith(prefix))) and len(
+                prefix
+            ) > best_length:
+                best, best_length = entry, len(prefix)
+    if best is not None:
+        best["active"] = True
+    return [entry for entry, _prefixes in menu]
+
+
+def _reverse_or_none(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None

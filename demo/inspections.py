@@ -125,6 +125,7 @@ def build(*, rng: random.Random, context: DemoContext) -> list[str]:
                 date=outing.date,
                 organizer=organizer,
                 kind=kinds[outing.kind],
+                is_unannounced=outing.unannounced,
                 experts=outing.experts,
                 person_count=len(team) + len(split_names(outing.experts)),
                 is_leader_led=bool(outing.leader_level),

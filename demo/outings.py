@@ -68,6 +68,7 @@ class Outing:
     leader_level: str = ""
     leader_name: str = ""
     experts: str = ""
+    unannounced: bool = False  # 四不两直, a flag on the inspection
 
 
 @dataclass(frozen=True)
@@ -150,14 +151,18 @@ class Planner:
                 day = _day(rng, lo, hi)
                 city = campaign.city_led and (i == 0 or rng.random() < 0.03)
                 planned.append(self._campaign_outing(campaign, day, city=city))
-        # Outside campaigns most inspections are routine; 专项/联合 happen now and then.
+        # Outside campaigns most inspections are routine; 专项/联合 happen now and then. The table's
+        # "unannounced" share is 日常检查 carried out 四不两直 (a flag, not a kind).
         ordinary = _table()["ordinary_kinds"]
         kinds, weights = list(ordinary), list(ordinary.values())
         while len(planned) < total:
             day = _day(rng, start, today)
             organizer = rng.choice([*self.departments, *self.townships])
             kind = rng.choices(kinds, weights=weights)[0]
-            planned.append(self._outing(day, organizer, kind, campaign=False))
+            unannounced = kind == "unannounced"
+            outing = self._outing(day, organizer, "routine" if unannounced else kind, campaign=False)
+            outing.unannounced = unannounced
+            planned.append(outing)
         # Numbers run in date order per organiser, as an office issuing them day by day would.
         planned.sort(key=lambda o: o.date)
         return planned

@@ -14,11 +14,13 @@ class HazardsConfig(AppConfig):
         registry is ready; no circle is being dodged.
         """
         from accounts.choices import Role
+        from accounts.views import ENTERPRISE_DETAIL
         from core.imports import register_importer
         from core.navigation import NavItem, register
         from core.panels import HOME, register_panel
+        from inspections.hooks import ACTION_DETAIL, ENTRY_CONFIRM, register_submit_step
 
-        from . import views
+        from . import services, views
         from .importers import HazardImporter
 
         verifiers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT})
@@ -37,6 +39,15 @@ class HazardsConfig(AppConfig):
         # 登记为隐患 and the hazards registered, on each 不符合 result of an inspection record.
         register_panel(
             "inspections.record_detail", "hazards/_record_hazards.html", views.record_hazards_panel
+        )
+        # 录入检查: on the confirm step one line per 不符合 item, and at submit (same transaction) each
+        # ticked line becomes a hazard; the action page lists the hazards it produced.
+        register_panel(ENTRY_CONFIRM, "hazards/_entry_hazards.html", views.entry_confirm_panel)
+        register_submit_step(services.ENTRY_PREFIX, services.hazards_from_entry)
+        register_panel(ACTION_DETAIL, "hazards/_action_hazards.html", views.action_hazards_panel)
+        # The enterprise page: its hazards, open and overdue first.
+        register_panel(
+            ENTERPRISE_DETAIL, "hazards/_enterprise_hazards.html", views.enterprise_hazards_panel, order=20
         )
         # Ledger kind "hazards": the upload page, the background import job and `import_ledger hazards`.
         register_importer("hazards", HazardImporter())

@@ -16,6 +16,11 @@ class HazardLevel(models.TextChoices):
     MAJOR = "major", _("重大")
 
 
+# 整改期限 proposed for a hazard found on an inspection (录入检查, step 4): days after the inspection
+# date, by level. The officer may change it line by line.
+ENTRY_DEADLINE_DAYS = {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 30}
+
+
 class HazardState(models.TextChoices):
     """The closed loop (《安全生产事故隐患排查治理暂行规定》); VOID ends a record entered in error."""
 

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
-from core.filters import YesNoFilter
+from core.filters import PinnedIdFilter, YesNoFilter
 
 from .choices import HazardLevel, HazardSource, HazardState
 from .models import Hazard
-from .selectors import categories_active, overdue_q, responsible_units
+from .selectors import categories_active, five_incomplete_q, overdue_q, responsible_units
 
 ALL = _("全部")
 
@@ -58,6 +58,9 @@ class HazardFilterSet(django_filters.FilterSet):
     )
     overdue = YesNoFilter(label=_("逾期"), method="filter_overdue", widget=_yes_no())
     listed = YesNoFilter(label=_("挂牌督办"), method="filter_listed", widget=_yes_no())
+    # The enterprise page's 查看全部: its hazards. A hidden field: the page says whose.
+    enterprise = PinnedIdFilter(label=_("生产经营单位 id"), field_name="enterprise_id")
+    five_incomplete = YesNoFilter(label=_("五落实待补充"), method="filter_five_incomplete", widget=_yes_no())
 
     class Meta:
         model = Hazard
@@ -86,3 +89,8 @@ class HazardFilterSet(django_filters.FilterSet):
     def filter_listed(self, queryset, name, value: bool):
         # Listed at some time, as the 挂牌督办 figure counts it (摘牌 keeps the listing on record).
         return queryset.exclude(listing_level="") if value else queryset.filter(listing_level="")
+
+    def filter_five_incomplete(self, queryset, name, value: bool):
+        # 重大隐患 whose 五落实 is not complete (imported ones, mostly) until someone fills it in.
+        rule = five_incomplete_q()
+        return queryset.filter(rule) if value else queryset.exclude(rule)

@@ -176,7 +176,13 @@ class FromResultForm(HazardFieldsForm):
         }
 
 
+SAVE_ONLY = "save"
+SUBMIT_NOW = "submit"
+
+
 class RectificationForm(forms.Form):
+    """整改 in one move: the entry, and by the `then` choice the request for 复查 with it."""
+
     prefix = "rect"
     text = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 3}))
     done_on = forms.DateField(label=_("整改日期"), widget=date_input(), initial=timezone.localdate)
@@ -184,6 +190,49 @@ class RectificationForm(forms.Form):
     photos_after = PhotosField(
         label=_("整改后照片"), help_text=_("可多选；只能上传 JPG、PNG、WEBP 或 GIF 照片。")
     )
+    then = forms.ChoiceField(
+        label=_("保存后"),
+        choices=[
+            (SUBMIT_NOW, _("整改完成，提交复查")),
+            (SAVE_ONLY, _("只保存整改记录（整改尚未完成）")),
+        ],
+        widget=forms.RadioSelect,
+        # A form posted without the choice (older pages, scripts) only saves, as it always did.
+        required=False,
+        initial=SUBMIT_NOW,
+    )
+
+
+class HazardEditForm(forms.Form):
+    """修改隐患信息: the details and 五落实 (the deadline moves only through an approved 延期申请)."""
+
+    prefix = "edit"
+    level = HazardFieldsForm.base_fields["level"]
+    category = HazardFieldsForm.base_fields["category"]
+    description = HazardFieldsForm.base_fields["description"]
+    location = HazardFieldsForm.base_fields["location"]
+    responsible_unit = UnitChoiceField(
+        label=_("跟踪责任单位"),
+        queryset=responsible_units(),
+        help_text=_("只有区安委办/应急局可以更换。"),
+    )
+    responsible_person = HazardFieldsForm.base_fields["responsible_person"]
+    measures = HazardFieldsForm.base_fields["measures"]
+    funds = HazardFieldsForm.base_fields["funds"]
+    contingency_plan = HazardFieldsForm.base_fields["contingency_plan"]
+
+    def __init__(self, *args, can_move: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_move:
+            self.fields["responsible_unit"].disabled = True
+
+    def changes(self) -> dict:
+        """The fields to hand to services.hazard_update (a disabled field keeps its initial value)."""
+        c = self.cleaned_data
+        data = {name: c.get(name) for name in self.fields}
+        for name in ("location", "responsible_person", "measures", "contingency_plan"):
+            data[name] = data[name] or ""
+        return data
 
 
 class SubmitForm(forms.Form):

@@ -36,6 +36,7 @@ LISTING = "listing"
 DELIST = "delist"
 REOPEN = "reopen"
 VOID = "void"
+EDIT = "edit"
 
 
 # ---------------------------------------------------------------- who
@@ -76,6 +77,19 @@ def can_verify_any(user: User) -> bool:
 
 def _district(user: User, hazard: Hazard) -> bool:
     return can_act_for_district(user)
+
+
+def can_edit(user: User, hazard: Hazard) -> bool:
+    """修改隐患信息 (details and 五落实): the district office, whatever the state but void; the unit
+    following the hazard (跟踪责任单位, in its scope) while it is still open — a closed record is
+    corrected by the district office."""
+    if can_act_for_district(user):
+        return True
+    if hazard.state not in ACTIVE_STATES:
+        return False
+    if user.role == Role.DEPARTMENT and hazard.responsible_unit_id != user.org_unit_id:
+        return False  # a supervising department verifies a township's hazard; it does not rewrite it
+    return can_follow(user, hazard)
 
 
 # ---------------------------------------------------------------- what, and when
@@ -161,6 +175,12 @@ RULES: dict[str, _Rule] = {
     ),
     VOID: _Rule(
         _district, gettext_lazy("只有区安委办/应急局可以作废隐患。"), _NOT_VOID, gettext_lazy("作废")
+    ),
+    EDIT: _Rule(
+        can_edit,
+        gettext_lazy("您不能修改该隐患的信息。"),
+        _NOT_VOID,
+        gettext_lazy("修改隐患信息"),
     ),
 }
 

@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
 from accounts.models import OrgUnit, User
@@ -49,6 +50,7 @@ def hazard_get(*, user: User, pk: int) -> Hazard:
             "township",
             "jurisdiction",
             "responsible_unit",
+            "supervising_department",
             "category",
             "created_by",
             "inspection_record__action",
@@ -64,6 +66,26 @@ def overdue_q(today: dt.date) -> Q:
     """Overdue = deadline passed and not closed (nor void). Computed from dates, so a figure is right
     even before the nightly job has flagged the hazard."""
     return Q(state__in=ACTIVE_STATES, deadline__lt=today)
+
+
+def five_incomplete_q() -> Q:
+    """A 重大 hazard whose 五落实 is not complete (整改期限 is always there): 五落实待补充."""
+    return Q(level=HazardLevel.MAJOR) & (
+        Q(responsible_person="") | Q(measures="") | Q(funds__isnull=True) | Q(contingency_plan="")
+    )
+
+
+def five_missing(hazard: Hazard) -> list[str]:
+    """Which of the 五落实 a 重大 hazard still lacks, in the users' words; [] when complete or not major."""
+    if hazard.level != HazardLevel.MAJOR:
+        return []
+    checks = (
+        (_("整改责任人"), hazard.responsible_person.strip()),
+        (_("整改措施"), hazard.measures.strip()),
+        (_("整改资金"), hazard.funds),
+        (_("应急预案"), hazard.contingency_plan.strip()),
+    )
+    return [label for label, value in checks if value in ("", None)]
 
 
 def rectification_rate(found: int, rectified: int) -> Decimal | None:
@@ -153,6 +175,38 @@ def listed_hazards(*, user: User) -> QuerySet[Hazard]:
     )
 
 
+def enterprise_hazards(*, user: User, enterprise, today: dt.date | None = None) -> QuerySet[Hazard]:
+    """An enterprise's hazards for its page: open ones first (overdue first, then by deadline), then the
+    closed and voided, newest first; each with `overdue_now`. Only those the user may see."""
+    today = today or timezone.localdate()
+    rows = annotate_overdue(hazard_list(user=user).filter(enterprise=enterprise), today=today)
+    return rows.annotate(
+        closed_rank=Case(When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1)),
+        overdue_rank=Case(When(overdue_q(today), then=Value(0)), default=Value(1)),
+    ).order_by(
+        "closed_rank",
+        "overdue_rank",
+        Case(When(state__in=ACTIVE_STATES, then="deadline")),
+        "-found_on",
+        "-pk",
+    )
+
+
+def enterprise_hazard_counts(*, user: User, enterprise, today: dt.date | None = None) -> dict[str, int]:
+    """total / open / overdue of an enterprise's hazards the user may see, in one query."""
+    today = today or timezone.localdate()
+    return (
+        hazard_list(user=user)
+        .filter(enterprise=enterprise)
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(state__in=ACTIVE_STATES)),
+            overdue=Count("pk", filter=overdue_q(today)),
+        )
+    )
+
+
 def hazards_found_on_leader_led(*, user: User, start: dt.date, end: dt.date) -> dict[str, int]:
     """“区级领导共带队检查367次，共发现隐患512个”: hazards found on leader-led inspections of a period
     (by the inspection's date), and how many of them are closed — one aggregate query."""
@@ -176,6 +230,13 @@ def annotate_overdue(queryset: QuerySet[Hazard], *, today: dt.date | None = None
     """`overdue_now` on each row, by the same rule as the figures, so a badge never disagrees with a count."""
     today = today or timezone.localdate()
     return queryset.annotate(overdue_now=ExpressionWrapper(overdue_q(today), output_field=BooleanField()))
+
+
+def annotate_five(queryset: QuerySet[Hazard]) -> QuerySet[Hazard]:
+    """`five_incomplete` on each row (五落实待补充), by the same rule as the ledger's filter."""
+    return queryset.annotate(
+        five_incomplete=ExpressionWrapper(five_incomplete_q(), output_field=BooleanField())
+    )
 
 
 def responsible_units() -> QuerySet[OrgUnit]:
@@ -217,11 +278,44 @@ def extension_get(*, hazard: Hazard, pk: int) -> DeadlineExtension:
 
 
 def verification_rows(*, user: User) -> QuerySet[Hazard]:
-    """The 待复查 queue with each hazard's rectification entries and photos (two queries more, not one per row)."""
+    """The 待复查 queue with each hazard's rectification entries and photos as `entries`, oldest first
+    (two queries more, not one per row): the last one's photos stand beside the pass/fail buttons."""
     entries = Rectification.objects.select_related("created_by").prefetch_related(
         Prefetch("photos", queryset=photos_in_order())
     )
-    return verification_queue(user=user).prefetch_related(Prefetch("rectifications", queryset=entries))
+    return verification_queue(user=user).prefetch_related(
+        Prefetch("rectifications", queryset=entries, to_attr="entries")
+    )
+
+
+def latest_rectification(*, hazard: Hazard) -> Rectification | None:
+    """The entry the 复查 is about: the last one logged, with its photos (整改前 first)."""
+    return (
+        hazard.rectifications.select_related("created_by")
+        .prefetch_related(Prefetch("photos", queryset=photos_in_order()))
+        .order_by("-created", "-pk")
+        .first()
+    )
+
+
+def hazard_verifiers(hazard: Hazard) -> str:
+    """Who will 复查 this hazard, by name: the district office, and the departments that supervise it
+    (its supervising department, those of its sectors) unless one follows the hazard itself — nobody
+    signs off their own work (permissions.can_verify)."""
+    sectors = hazard.sectors.values_list("pk", "parent_id")
+    sector_ids = {pk for pair in sectors for pk in pair if pk is not None}
+    departments = (
+        OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, is_active=True)
+        .filter(Q(pk=hazard.supervising_department_id) | Q(supervised_sectors__in=sector_ids))
+        .exclude(pk=hazard.responsible_unit_id)
+        .distinct()
+        .order_by("path")
+    )
+    office = _("区安委办/应急局")
+    names = "、".join(unit.name for unit in departments)
+    if names:
+        return _("%(office)s或%(departments)s") % {"office": office, "departments": names}
+    return office
 
 
 def check_result_hazard(result: CheckResult) -> Hazard | None:
@@ -239,3 +333,14 @@ def record_hazards(*, record: InspectionRecord) -> dict[int, list[Hazard]]:
     for hazard in hazards:
         by_result.setdefault(hazard.check_result_id, []).append(hazard)
     return by_result
+
+
+def action_hazards(*, user: User, action) -> QuerySet[Hazard]:
+    """The hazards an inspection action produced (from any of its records) that the user may view:
+    the action page's hazard panel."""
+    return (
+        hazard_list(user=user)
+        .filter(inspection_record__action=action)
+        .order_by("number")
+        .select_related("check_result__item")
+    )

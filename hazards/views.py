@@ -25,19 +25,23 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Enterprise
 from accounts.scoping import restrict
+from accounts.selectors import enterprise_or_none
 from core.errors import form_add_errors
 from core.lists import filtered, paginate
 from inspections.models import InspectionRecord
 from inspections.selectors import enterprise_search
 
 from . import permissions, selectors, services
-from .choices import ACTIVE_STATES, ExtensionStatus
+from .choices import ACTIVE_STATES, ENTRY_DEADLINE_DAYS, ExtensionStatus, HazardLevel, HazardState
 from .filtersets import HazardFilterSet
 from .forms import (
     DEADLINE_DAYS,
+    SAVE_ONLY,
+    SUBMIT_NOW,
     ExtensionDecideForm,
     ExtensionRequestForm,
     FromResultForm,
+    HazardEditForm,
     HazardForm,
     ListingForm,
     RectificationForm,
@@ -50,6 +54,8 @@ from .forms import (
 from .models import Hazard
 
 SEARCH_LIMIT = 20
+# The fields of a 不符合 line on the confirm step that show their own errors; others show on the line.
+FIVE_FIELDS = ("deadline", "level", "responsible_person", "measures", "funds", "contingency_plan")
 HOME_ROWS = 10
 
 
@@ -65,12 +71,13 @@ def hazard_filter(request: HttpRequest) -> HazardFilterSet:
 def hazard_list(request: HttpRequest) -> HttpResponse:
     filterset = hazard_filter(request)
     hazards = filtered(filterset)
-    page_obj = paginate(request, selectors.annotate_overdue(hazards))
+    page_obj = paginate(request, selectors.annotate_five(selectors.annotate_overdue(hazards)))
     return render(
         request,
         "hazards/hazard_list.html",
         {
             "filter_form": filterset.form,
+            "filter_enterprise": _filter_enterprise(request, filterset),
             "page_obj": page_obj,
             "hazards": page_obj.object_list,
             "figures": selectors.hazard_figures(hazards),
@@ -78,6 +85,11 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
             "querystring": request.GET.urlencode(),
         },
     )
+
+
+def _filter_enterprise(request: HttpRequest, filterset: HazardFilterSet):
+    pk = filterset.form.cleaned_data.get("enterprise") if filterset.is_valid() else None
+    return enterprise_or_none(user=request.user, pk=pk)
 
 
 @login_required
@@ -218,7 +230,11 @@ FORMS: dict[str, type[Form]] = {
 def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None = None) -> HttpResponse:
     pending = hazard.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
     allowed = permissions.hazard_allowed_actions(request.user, hazard, pending=pending is not None)
-    initial = {"extend": {"new_deadline": hazard.deadline + dt.timedelta(days=DEADLINE_DAYS)}}
+    initial = {
+        "extend": {"new_deadline": hazard.deadline + dt.timedelta(days=DEADLINE_DAYS)},
+        # Asking for more time means the work goes on: then the entry is saved only, by default.
+        "rectify": {"then": SAVE_ONLY if pending is not None else SUBMIT_NOW},
+    }
     forms = {name: cls(initial=initial.get(name)) for name, cls in FORMS.items() if name in allowed}
     forms.update(bound or {})
     today = timezone.localdate()
@@ -234,7 +250,13 @@ def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None 
             "forms": forms,
             "open_panel": _open_panel(allowed, bound),
             "overdue_now": hazard.state in ACTIVE_STATES and hazard.deadline < today,
-            "has_actions": bool(allowed),
+            "has_actions": bool(allowed - {permissions.EDIT}),
+            "latest": selectors.latest_rectification(hazard=hazard) if "verify" in allowed else None,
+            "verifiers": selectors.hazard_verifiers(hazard),
+            "missing": selectors.five_missing(hazard),
+            "can_follow_up": hazard.state == HazardState.VERIFYING
+            and permissions.can_follow(request.user, hazard)
+            and not permissions.can_verify(request.user, hazard),
         },
     )
 
@@ -243,7 +265,7 @@ def _open_panel(allowed: frozenset[str], bound: dict[str, Form] | None) -> str:
     """The panel drawn open: the one with errors, else the next step for this user."""
     if bound:
         return next(iter(bound))
-    return next((name for name in ("verify", "decide", "rectify") if name in allowed), "")
+    return next((name for name in ("verify", "decide") if name in allowed), "")
 
 
 @login_required
@@ -326,6 +348,7 @@ def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RectificationForm(request.POST, request.FILES)
 
     def call(c: dict) -> str:
+        submit = c.get("then") == SUBMIT_NOW
         entry = services.rectification_create(
             user=request.user,
             hazard=hazard,
@@ -333,8 +356,12 @@ def rectification_add(request: HttpRequest, pk: int) -> HttpResponse:
             done_on=c["done_on"],
             photos_before=c["photos_before"],
             photos_after=c["photos_after"],
+            submit=submit,
         )
-        return _("已记录整改情况（照片 %(n)d 张）。") % {"n": entry.photos.count()}
+        saved = _("已记录整改情况（照片 %(n)d 张）。") % {"n": entry.photos.count()}
+        if submit:
+            return saved + _("已提交复查，将由%(who)s复查。") % {"who": selectors.hazard_verifiers(hazard)}
+        return saved
 
     return _act(request, hazard, "rectify", form, call)
 
@@ -365,6 +392,59 @@ def hazard_verify(request: HttpRequest, pk: int) -> HttpResponse:
         return _("复查不通过，%(number)s 退回整改。") % {"number": hazard.number}
 
     return _act(request, hazard, "verify", VerifyForm(request.POST), call)
+
+
+@login_required
+def verify_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """确认销号: where 复查通过 leads when the page's confirmation dialog did not run (no JavaScript):
+    the rectification's photos once more, and the one button that passes. Nothing changes here."""
+    hazard = _hazard_for(request, pk, permissions.VERIFY)
+    if permissions.VERIFY not in permissions.hazard_allowed_actions(request.user, hazard):
+        messages.error(
+            request, _("该隐患当前为“%(state)s”，不需要复查。") % {"state": hazard.get_state_display()}
+        )
+        return redirect(hazard)
+    data = request.POST if request.method == "POST" else request.GET
+    return render(
+        request,
+        "hazards/verify_confirm.html",
+        {
+            "hazard": hazard,
+            "latest": selectors.latest_rectification(hazard=hazard),
+            "note": (data.get("verify-note") or "")[:500],
+            "next": _next(request) or "",
+            "missing": selectors.five_missing(hazard),
+        },
+    )
+
+
+@login_required
+def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改隐患信息: details and 五落实, for those who may act on the hazard (permissions EDIT)."""
+    hazard = _hazard_for(request, pk, permissions.EDIT)
+    can_move = permissions.can_act_for_district(request.user)
+    initial = {f: getattr(hazard, f) for f in services.EDITABLE_FIELDS}
+    if request.method == "POST":
+        form = HazardEditForm(request.POST, initial=initial, can_move=can_move)
+        if form.is_valid():
+            try:
+                services.hazard_update(user=request.user, hazard=hazard, data=form.changes())
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    messages.error(request, "；".join(exc.messages))
+                    return redirect(hazard)
+                form_add_errors(form, exc)
+            else:
+                messages.success(request, _("已保存隐患信息。"))
+                return redirect(hazard)
+        messages.error(request, _("未能保存：请改正标出的问题。"))
+    else:
+        form = HazardEditForm(initial=initial, can_move=can_move)
+    return render(
+        request,
+        "hazards/hazard_edit.html",
+        {"hazard": hazard, "form": form, "missing": selectors.five_missing(hazard)},
+    )
 
 
 @require_POST
@@ -471,8 +551,8 @@ def home_follow_panel(request: HttpRequest) -> dict:
 
 
 def home_verify_panel(request: HttpRequest) -> dict:
-    """待复查 with one-click pass, or fail with a note, per row."""
-    rows = selectors.verification_queue(user=request.user)
+    """待复查 with the latest rectification's photos, pass (confirmed) or fail with a note, per row."""
+    rows = selectors.verification_rows(user=request.user)
     return {"hazards": list(rows[:HOME_ROWS]), "total": rows.count(), "next": request.get_full_path()}
 
 
@@ -490,4 +570,68 @@ def record_hazards_panel(request: HttpRequest, record: InspectionRecord) -> dict
     return {
         "by_result": selectors.record_hazards(record=record),
         "can_create": permissions.can_create(request.user),
+    }
+
+
+def entry_confirm_panel(
+    request: HttpRequest, draft, visits: list[dict], basics, saved: dict, errors: dict
+) -> dict | None:
+    """录入检查 step 4: one line per 不符合 item — ticked to become a hazard on submit, its level, its
+    deadline and, for 重大, 五落实 — drawn from what the draft kept (inspections.hooks)."""
+    if not permissions.can_create(request.user):
+        return None
+    on = basics.date if basics else timezone.localdate()
+    kept = saved.get(services.ENTRY_PREFIX) or {}
+    groups = []
+    for visit in visits:
+        rows = visit["noncompliant_rows"]
+        lines = []
+        for row in rows:
+            choice = services.entry_choice(
+                kept, services.entry_key(visit["enterprise"].pk, row["item"].pk), on
+            )
+            mine = {f[len(choice.key) + 1 :]: m for f, m in errors.items() if f.startswith(f"{choice.key}-")}
+            lines.append(
+                {
+                    "item": row["item"],
+                    "choice": choice,
+                    "description": services.finding_description(
+                        title=row["item"].title,
+                        note=row["note"],
+                        findings=visit["findings"],
+                        sole=len(rows) == 1,
+                    ),
+                    "errors": mine,
+                    "other_errors": [m for f, msgs in mine.items() if f not in FIVE_FIELDS for m in msgs],
+                    "defaults": {
+                        level: services.entry_default_deadline(level, on).isoformat()
+                        for level in ("general", "major")
+                    },
+                }
+            )
+        if lines:
+            groups.append({"enterprise": visit["enterprise"], "lines": lines, "photos": len(visit["photos"])})
+    if not groups:
+        return None
+    return {"groups": groups, "days": ENTRY_DEADLINE_DAYS, "levels": HazardLevel.choices}
+
+
+def action_hazards_panel(request: HttpRequest, action) -> dict | None:
+    """On an inspection action's page: the hazards it produced, with level, state and a link."""
+    hazards = list(selectors.annotate_overdue(selectors.action_hazards(user=request.user, action=action)))
+    return {"hazards": hazards} if hazards else None
+
+
+ENTERPRISE_ROWS = 10
+
+
+def enterprise_hazards_panel(request: HttpRequest, enterprise: Enterprise) -> dict:
+    """On the enterprise page: its hazards, open first with the overdue marked, 10 at most, and the way
+    to all of them on the ledger."""
+    return {
+        "hazards": list(
+            selectors.enterprise_hazards(user=request.user, enterprise=enterprise)[:ENTERPRISE_ROWS]
+        ),
+        "counts": selectors.enterprise_hazard_counts(user=request.user, enterprise=enterprise),
+        "all_url": f"{reverse('hazards:hazard_list')}?enterprise={enterprise.pk}",
     }

@@ -7,15 +7,19 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("检查执法")
 
     def ready(self) -> None:
-        """Plug into the floors below: menu entries and the "inspections" ledger kind.
+        """Plug into the floors below: menu entries, the enterprise page's inspections panel and 录入检查
+        button, and the "inspections" ledger kind.
 
         Imports are local here only because Django forbids importing models before the app registry
         is ready; no circle is being dodged.
         """
         from accounts.choices import Role
+        from accounts.views import ENTERPRISE_ACTIONS, ENTERPRISE_DETAIL
         from core.imports import register_importer
         from core.navigation import NavItem, register
+        from core.panels import register_panel
 
+        from . import views
         from .importers import InspectionImporter
 
         register_importer("inspections", InspectionImporter())
@@ -24,8 +28,28 @@ class InspectionsConfig(AppConfig):
         writers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT, Role.TOWNSHIP})
         register(
             NavItem(_("检查行动"), "inspections:action_list", "clipboard-check", order=20),
-            NavItem(_("录入检查"), "inspections:entry_new", "pencil-square", order=21, roles=writers),
+            NavItem(
+                _("录入检查"),
+                "inspections:entry_new",
+                "pencil-square",
+                order=21,
+                roles=writers,
+                also=("inspections:draft_list",),
+            ),
             NavItem(_("检查计划"), "inspections:plan_list", "calendar-check", order=25),
             NavItem(_("双随机抽查"), "inspections:draw_list", "shuffle", order=27),
             NavItem(_("检查事项清单"), "inspections:check_item_list", "list-check", order=30),
+        )
+        # The enterprise page: its inspections, and 录入检查 with the enterprise already chosen.
+        register_panel(
+            ENTERPRISE_DETAIL,
+            "inspections/_enterprise_inspections.html",
+            views.enterprise_inspections_panel,
+            order=10,
+        )
+        register_panel(
+            ENTERPRISE_ACTIONS,
+            "inspections/_enterprise_entry.html",
+            views.enterprise_entry_panel,
+            roles=writers,
         )

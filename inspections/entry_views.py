@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import form_add_errors
 from core.panels import panels_for
 
-from . import permissions, selectors, services
+from . import hooks, permissions, selectors, services
 from .choices import CheckResultValue, LeaderLevel
 from .forms import EntryBasicsForm
 from .models import InspectionDraft
@@ -79,12 +79,30 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     """录入检查: with drafts in progress, offer to resume them; otherwise start one at once.
 
     A GET starts a draft only when the user has none, so reloading this page never piles them up.
+    `?enterprise=<id>` (the enterprise page's 录入检查) starts it with that enterprise chosen; one the
+    user may not inspect answers 404.
     """
+    enterprise = _start_enterprise(request)
     drafts = list(selectors.draft_list(user=request.user))
     if request.method == "POST" or not drafts:
-        draft = services.draft_start(user=request.user)
+        draft = services.draft_start(user=request.user, enterprise=enterprise)
         return redirect(step_url(draft, 1))
-    return render(request, "inspections/entry_new.html", {"rows": _draft_rows(request.user, drafts)})
+    context = {"rows": _draft_rows(request.user, drafts), "enterprise": enterprise}
+    return render(request, "inspections/entry_new.html", context)
+
+
+def _start_enterprise(request: HttpRequest):
+    raw = request.GET.get("enterprise")
+    if raw is None:
+        return None
+    found = (
+        selectors.enterprises_writable(user=request.user, ids=[raw]).first()
+        if raw.isdecimal() and len(raw) < 10
+        else None
+    )
+    if found is None:
+        raise Http404(_("找不到该单位，或不在您的管辖范围内。"))
+    return found
 
 
 @login_required
@@ -398,6 +416,13 @@ def _save_photos(request: HttpRequest, draft: InspectionDraft, enterprise_ids: l
 def _step_confirm(request: HttpRequest, draft: InspectionDraft, pending: dict) -> HttpResponse:
     user = request.user
     if request.method == "POST":
+        # The fields apps above draw on this step (hooks: hazards' per-item choices) are kept in the
+        # draft first, whichever button was pressed, so a refused submit or a step back loses nothing.
+        extra = {prefix: hooks.fields_of(prefix, request.POST) for prefix in hooks.submit_prefixes()}
+        try:
+            draft = services.draft_save(user=user, draft=draft, step=4, extra=extra)
+        except ValidationError:
+            return _already_submitted(request)  # the other of two simultaneous taps won
         if "goto" in request.POST:
             return _go(request, draft, 3)
         try:
@@ -421,11 +446,23 @@ def _step_confirm(request: HttpRequest, draft: InspectionDraft, pending: dict) -
     panels = _panels(user, draft)
     if not panels:
         problems.append(_("请至少选择一家被检查单位。"))
+    # A refused submit step's messages go beside its own fields, in its panel; the rest at the top.
+    own = {f: m for f, m in pending.items() if not hooks.owns_field(f)}
+    extensions = panels_for(
+        hooks.ENTRY_CONFIRM,
+        request,
+        draft=draft,
+        visits=panels,
+        basics=basics,
+        saved=draft.data.get("extra") or {},
+        errors={f: m for f, m in pending.items() if hooks.owns_field(f)},
+    )
     context = {
         "basics": basics,
         "panels": panels,
+        "extensions": extensions,
         "problems": problems,
-        "pending": pending,
+        "pending": own,
         "warnings": _warnings(draft, [p["enterprise"] for p in panels]),
         "repeat_days": _repeat_days(),
         "leader_levels": LeaderLevel.choices,
@@ -448,6 +485,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "members": list(action.members.select_related("org_unit").order_by("name", "username")),
             "records": records,
+            # Apps above list what the action produced (hazards: the hazards registered from it).
+            "panels": panels_for(hooks.ACTION_DETAIL, request, action=action),
             # Only who may act for its organiser can complete a planned inspection (submit checks it too).
             "can_start": permissions.can_complete(request.user, action),
         },

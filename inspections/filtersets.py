@@ -10,7 +10,7 @@ from accounts.filtersets import ALL
 from accounts.models import OrgUnit, Sector
 from accounts.scoping import restrict
 from accounts.selectors import sectors_active, townships_visible
-from core.filters import IdFilter, YesNoFilter
+from core.filters import IdFilter, PinnedIdFilter, YesNoFilter
 
 from .choices import ActionStatus
 from .models import InspectionAction, InspectionKind, InspectionPlan, InspectionRecord
@@ -32,7 +32,10 @@ class InspectionActionFilterSet(django_filters.FilterSet):
         label=_("至"), field_name="date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
     kind = django_filters.ModelChoiceFilter(
-        label=_("检查类型"), queryset=InspectionKind.objects.all(), empty_label=ALL
+        label=_("检查类型"), queryset=InspectionKind.objects.filter(is_active=True), empty_label=ALL
+    )
+    is_unannounced = YesNoFilter(
+        label=_("四不两直"), widget=forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
     )
     organizer = django_filters.ModelChoiceFilter(
         label=_("检查单位"),
@@ -50,8 +53,15 @@ class InspectionActionFilterSet(django_filters.FilterSet):
     is_leader_led = YesNoFilter(
         label=_("领导带队"), widget=forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
     )
+    # Imported from a past ledger whose team could not be verified (see INSPECTION_CERT_RULE_FROM).
+    cert_unverified = YesNoFilter(
+        label=_("执法证未核验"),
+        widget=forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))]),
+    )
     # 计划中 (e.g. 双随机 picks) or 已完成: only done inspections count in the figures.
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ActionStatus.choices, empty_label=ALL)
+    # The enterprise page's 查看全部: the actions that visited it. A hidden field: the page says whose.
+    enterprise = PinnedIdFilter(label=_("被检查单位 id"), method="filter_enterprise")
 
     class Meta:
         model = InspectionAction
@@ -59,10 +69,12 @@ class InspectionActionFilterSet(django_filters.FilterSet):
             "date_from",
             "date_to",
             "kind",
+            "is_unannounced",
             "organizer",
             "township",
             "sector",
             "is_leader_led",
+            "cert_unverified",
             "status",
         ]
 
@@ -80,6 +92,10 @@ class InspectionActionFilterSet(django_filters.FilterSet):
     def filter_sector(self, queryset, name, value: Sector):
         ids = Sector.objects.filter(Q(pk=value.pk) | Q(parent=value)).values("pk")
         visits = self._visits().filter(enterprise__sectors__in=ids)
+        return queryset.filter(pk__in=visits.values("action_id"))
+
+    def filter_enterprise(self, queryset, name, value: int):
+        visits = self._visits().filter(enterprise_id=value)
         return queryset.filter(pk__in=visits.values("action_id"))
 
 

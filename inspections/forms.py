@@ -190,6 +190,11 @@ class EntryBasicsForm(forms.Form):
     experts = forms.CharField(
         label=_("外聘专家"), max_length=200, required=False, help_text=_("多人以、分隔，如：张工、李工")
     )
+    is_unannounced = forms.BooleanField(
+        label=_("四不两直"),
+        required=False,
+        help_text=_("不发通知、不打招呼、不听汇报、不用陪同接待，直奔基层、直插现场；任何检查类型均可。"),
+    )
     is_leader_led = forms.BooleanField(label=_("领导带队"), required=False)
     leader_name = forms.CharField(label=_("带队领导"), max_length=50, required=False)
     leader_level = forms.ChoiceField(
@@ -223,6 +228,7 @@ class EntryBasicsForm(forms.Form):
             "organizer": c["organizer"].pk,
             "members": [m.pk for m in c["members"]],
             "experts": c["experts"].strip(),
+            "is_unannounced": c["is_unannounced"],
             "is_leader_led": c["is_leader_led"],
             "leader_name": c["leader_name"].strip(),
             "leader_level": c["leader_level"],

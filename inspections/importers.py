@@ -11,6 +11,12 @@ Decisions the office should know (the README repeats them):
 - 检查人员 names are matched to active accounts, the 检查单位's own people first. A name two accounts
   share there is an error (write that person's login name instead); a name no account has is an
   outside person and counts like an outside expert (外聘专家), so 人次 stays right.
+- 执法证: an action dated from INSPECTION_CERT_RULE_FROM (the day the office starts working in the
+  system) needs two members holding a valid 执法证, as one entered by hand; an older enforcement
+  action whose team cannot be verified (a past year's ledger naming people without accounts) is
+  imported and flagged 执法证未核验 (services.imported_team_unverified, one rule for both).
+- 四不两直 is a flag (是否四不两直), not a kind; a 检查类型 of 四不两直, as older ledgers write it, is
+  read as 日常检查 with the flag.
 - An action number the 检查单位 already has was imported before: only its enterprises not yet
   recorded are added (counted as updated); a re-import of the same file adds nothing. Rows with a
   blank 检查行动编号 are each their own action, numbered by the system, and a second import of them
@@ -25,9 +31,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,13 +48,14 @@ from core.imports import RowErrors, cell_bool, cell_date, cell_text
 from .choices import ORGANIZER_KINDS
 from .models import InspectionAction, InspectionKind
 from .selectors import plan_organizers
-from .services import ImportedAction, action_import_many, check_team_certificates, split_names
+from .services import ImportedAction, action_import_many, imported_team_unverified, split_names
 
 # Column names are the file format, not interface text: they stay Chinese whatever the language.
 ACTION_NO = "检查行动编号"
 DATE = "检查日期"
 USCC = "统一社会信用代码"
 KIND = "检查类型"
+UNANNOUNCED = "是否四不两直"
 ORGANIZER = "检查单位"
 TEAM = "检查人员"
 LEADER_LED = "是否领导带队"
@@ -54,9 +63,11 @@ LEADER = "带队领导"
 CAMPAIGN = "专项行动"
 NOTE = "备注"
 
-HEADERS = [ACTION_NO, DATE, USCC, KIND, ORGANIZER, TEAM, LEADER_LED, LEADER, CAMPAIGN, NOTE]
+HEADERS = [ACTION_NO, DATE, USCC, KIND, UNANNOUNCED, ORGANIZER, TEAM, LEADER_LED, LEADER, CAMPAIGN, NOTE]
 # What belongs to the action: every row of one action must give it as the action's first row does.
-ACTION_COLUMNS = [DATE, KIND, ORGANIZER, TEAM, LEADER_LED, LEADER]
+ACTION_COLUMNS = [DATE, KIND, UNANNOUNCED, ORGANIZER, TEAM, LEADER_LED, LEADER]
+# Older ledgers write 四不两直 as the kind: it is 日常检查 with the flag (see migration 0005).
+UNANNOUNCED_KIND_NAME, UNANNOUNCED_AS_KIND_CODE = "四不两直", "routine"
 
 _NUMBER_MAX = InspectionAction._meta.get_field("number").max_length
 _LEADER_MAX = InspectionAction._meta.get_field("leader_name").max_length
@@ -73,6 +84,7 @@ class _Row:
     date: dt.date
     enterprise: Enterprise
     kind: InspectionKind
+    is_unannounced: bool
     organizer: OrgUnit
     members: list[User]
     experts: list[str]
@@ -107,6 +119,7 @@ class _Lookups:
     today: dt.date
     sees_everything: bool
     kinds: dict[str, InspectionKind]
+    routine: InspectionKind | None  # what a 检查类型 of 四不两直 is read as
     organizers: dict[str, OrgUnit | None]  # by name and short name; None: two units share it
     writable_organizers: set[int]
     enterprises: dict[str, Enterprise]  # only those the user may change: the others stay unknown
@@ -139,9 +152,16 @@ class InspectionImporter(LedgerImporter):
             "每行一家被检查单位；检查行动编号相同的行合为一次检查行动，这些行的检查日期、检查类型、检查单位、检查人员、"
             "是否领导带队、带队领导须一致。检查行动编号为空的行各自成为一次检查行动，由系统编号。"
         ),
+        format_lazy(
+            gettext_lazy(
+                "检查人员填姓名，多人以“、”分隔；与系统账号匹配（优先检查单位本单位人员），重名时请改填登录账号；"
+                "系统中没有账号的人员按外聘专家计入出动人次。执法检查须有两名以上持有效执法证的人员；"
+                "检查日期早于系统启用日（{date}）的历史台账，检查人员无法核验的，照样导入并标记“执法证未核验”。"
+            ),
+            date=settings.INSPECTION_CERT_RULE_FROM.isoformat(),
+        ),
         gettext_lazy(
-            "检查人员填姓名，多人以“、”分隔；与系统账号匹配（优先检查单位本单位人员），重名时请改填登录账号；"
-            "系统中没有账号的人员按外聘专家计入出动人次。执法检查须有两名以上持有效执法证的人员。"
+            "是否四不两直填“是”或“否”（可不填，视为否），任何检查类型均可；检查类型填“四不两直”的按日常检查导入并标记四不两直。"
         ),
         gettext_lazy("检查行动编号已导入过的，只补录其中尚未记录的单位，重复导入同一文件不会重复计数。"),
         gettext_lazy("专项行动记入检查行动的备注（“专项行动：…”）；各行的备注记入该单位的检查记录。"),
@@ -154,6 +174,7 @@ class InspectionImporter(LedgerImporter):
         DATE: 12,
         USCC: 22,
         KIND: 12,
+        UNANNOUNCED: 12,
         ORGANIZER: 16,
         TEAM: 24,
         LEADER: 12,
@@ -166,6 +187,7 @@ class InspectionImporter(LedgerImporter):
         DATE: dt.date(2026, 3, 10),
         USCC: "91330102MA2XXXXXX0",
         KIND: "专项检查",
+        UNANNOUNCED: "否",
         ORGANIZER: "区应急管理局",
         TEAM: "张三、李四",
         LEADER_LED: "否",
@@ -197,6 +219,7 @@ class InspectionImporter(LedgerImporter):
             today=timezone.localdate(),
             sees_everything=scope_for(user, "change").everything,
             kinds={k.name: k for k in InspectionKind.objects.filter(is_active=True)},
+            routine=InspectionKind.objects.filter(code=UNANNOUNCED_AS_KIND_CODE, is_active=True).first(),
             organizers=organizers,
             writable_organizers=set(plan_organizers(user=user).values_list("pk", flat=True)),
             enterprises={
@@ -216,7 +239,7 @@ class InspectionImporter(LedgerImporter):
             errors.add(ACTION_NO, _("不能超过{n}个字符").format(n=_NUMBER_MAX))
         date = _date(values, ctx, errors)
         enterprise = _enterprise(values, ctx, errors)
-        kind = _kind(values, ctx, errors)
+        kind, unannounced = _kind(values, ctx, errors)
         organizer = _organizer(values, ctx, errors)
         names = list(dict.fromkeys(split_names(cell_text(values.get(TEAM)))))
         team = _team(names, organizer, ctx, errors)
@@ -226,6 +249,7 @@ class InspectionImporter(LedgerImporter):
         signature = {
             DATE: date,
             KIND: kind.pk if kind else None,
+            UNANNOUNCED: unannounced,
             ORGANIZER: organizer.pk if organizer else None,
             TEAM: frozenset(names) or None,
             LEADER_LED: leader_led,
@@ -233,8 +257,9 @@ class InspectionImporter(LedgerImporter):
         }
         is_first = _check_group(number, row, signature, enterprise, ctx, errors)
         # The action's own checks are made once, on its first row, when the row could be read.
-        if is_first and None not in (date, kind, organizer, team, leader_led):
-            _check_action(number, date, kind, organizer, team, leader_led, leader, ctx, errors)
+        if is_first and None not in (date, kind, unannounced, organizer, team, leader_led):
+            facts = (date, kind, unannounced, organizer, team, leader_led, leader)
+            _check_action(number, facts, ctx, errors)
         if errors.count:
             return None
         members, experts = team
@@ -244,6 +269,7 @@ class InspectionImporter(LedgerImporter):
             date=date,
             enterprise=enterprise,
             kind=kind,
+            is_unannounced=unannounced,
             organizer=organizer,
             members=members,
             experts=experts,
@@ -336,8 +362,20 @@ def _enterprise(values: dict[str, object], ctx: _Lookups, errors: RowErrors) -> 
     return ctx.enterprises.get(code)
 
 
-def _kind(values: dict[str, object], ctx: _Lookups, errors: RowErrors) -> InspectionKind | None:
+def _kind(
+    values: dict[str, object], ctx: _Lookups, errors: RowErrors
+) -> tuple[InspectionKind | None, bool | None]:
+    """The kind and the 四不两直 flag (None: unreadable); a kind of 四不两直 is 日常检查 with the flag."""
+    flag: bool | None = False
+    if values.get(UNANNOUNCED) is not None and cell_text(values.get(UNANNOUNCED)):
+        try:
+            flag = cell_bool(values[UNANNOUNCED])
+        except ValueError:
+            errors.add(UNANNOUNCED, _("应填写“是”或“否”"))
+            flag = None
     text = cell_text(values.get(KIND))
+    if text == UNANNOUNCED_KIND_NAME and text not in ctx.kinds and ctx.routine is not None:
+        return ctx.routine, None if flag is None else True
     if not text:
         errors.add(KIND, _("不能为空"))
     elif text not in ctx.kinds:
@@ -345,7 +383,7 @@ def _kind(values: dict[str, object], ctx: _Lookups, errors: RowErrors) -> Inspec
             KIND,
             _("未找到检查类型「{value}」，可填：{options}").format(value=text, options="、".join(ctx.kinds)),
         )
-    return ctx.kinds.get(text)
+    return ctx.kinds.get(text), flag
 
 
 def _organizer(values: dict[str, object], ctx: _Lookups, errors: RowErrors) -> OrgUnit | None:
@@ -417,23 +455,15 @@ def _leader(values: dict[str, object], errors: RowErrors) -> tuple[bool | None, 
     return led, leader
 
 
-def _check_action(
-    number: str,
-    date: dt.date,
-    kind: InspectionKind,
-    organizer: OrgUnit,
-    team: tuple[list[User], list[str]],
-    leader_led: bool,
-    leader: str,
-    ctx: _Lookups,
-    errors: RowErrors,
-) -> None:
-    """An action imported before must be the same action; a new one needs its certified team."""
+def _check_action(number: str, facts: tuple, ctx: _Lookups, errors: RowErrors) -> None:
+    """An action imported before must be the same action; a new one needs its certified team (from
+    INSPECTION_CERT_RULE_FROM on; an older one without is flagged 执法证未核验 when saved)."""
+    date, kind, unannounced, organizer, team, leader_led, leader = facts
     members, outsiders = team
     old = ctx.existing.get((organizer.pk, number)) if number else None
     if old is None:
         try:
-            check_team_certificates(kind=kind, members=members, on=date)
+            imported_team_unverified(kind=kind, members=members, on=date)
         except ValidationError as exc:
             errors.add(TEAM, " ".join(exc.messages))
         return
@@ -441,6 +471,7 @@ def _check_action(
     differs = {
         DATE: action.date != date,
         KIND: action.kind_id != kind.pk,
+        UNANNOUNCED: action.is_unannounced != unannounced,
         TEAM: (old.member_ids, old.experts) != (frozenset(m.pk for m in members), frozenset(outsiders)),
         LEADER_LED: action.is_leader_led != leader_led,
         LEADER: action.is_leader_led and action.leader_name != leader,
@@ -462,6 +493,7 @@ def _imported(rows: list[_Row]) -> ImportedAction:
         date=first.date,
         organizer=first.organizer,
         kind=first.kind,
+        is_unannounced=first.is_unannounced,
         members=first.members,
         experts=first.experts,
         is_leader_led=first.is_leader_led,

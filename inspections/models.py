@@ -67,6 +67,9 @@ class InspectionAction(models.Model):
 
     Counting rules the summaries depend on: an action is 1 次; its person-times (人次) are its
     team size (members plus named outside experts); each visited enterprise is 1 家次.
+    四不两直 is a flag any kind of inspection may carry, not a kind of its own. An imported inspection
+    dated before INSPECTION_CERT_RULE_FROM whose team cannot be verified is kept and flagged 执法证未核验;
+    it counts like any other.
     """
 
     number = models.CharField(_("编号"), max_length=40, blank=True, db_index=True)
@@ -81,6 +84,17 @@ class InspectionAction(models.Model):
     experts = models.CharField(_("外聘专家"), max_length=200, blank=True, help_text=_("姓名以、分隔"))
     person_count = models.PositiveSmallIntegerField(
         _("出动人数"), default=0, editable=False, help_text=_("检查人员与外聘专家合计，由系统维护。")
+    )
+    is_unannounced = models.BooleanField(
+        _("四不两直"),
+        default=False,
+        help_text=_("不发通知、不打招呼、不听汇报、不用陪同接待，直奔基层、直插现场。"),
+    )
+    cert_unverified = models.BooleanField(
+        _("执法证未核验"),
+        default=False,
+        editable=False,
+        help_text=_("启用系统前的历史台账导入的执法检查，检查人员无法核验是否持有效执法证。"),
     )
     is_leader_led = models.BooleanField(_("领导带队"), default=False)
     leader_name = models.CharField(_("带队领导"), max_length=50, blank=True)

@@ -63,7 +63,8 @@ def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str,
     """The inspection figures of a period within the user's scope, in two aggregate queries.
 
     actions 次 · person_times 人次 (team size of each action, summed) · unit_visits 家次 (records)
-    · units 家 (distinct enterprises) · leader_led 次.
+    · units 家 (distinct enterprises) · leader_led 次 · unannounced 次 (四不两直, a flag on any kind).
+    Actions imported with 执法证未核验 count like any other.
     """
     # Only inspections that happened count; planned ones (双随机 picks) and drafts do not.
     actions = action_list(user=user).filter(date__gte=start, date__lte=end, status=ActionStatus.DONE)
@@ -71,6 +72,7 @@ def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str,
         actions=Count("pk"),
         person_times=Sum("person_count", default=0),
         leader_led=Count("pk", filter=Q(is_leader_led=True)),
+        unannounced=Count("pk", filter=Q(is_unannounced=True)),
     )
     visits = restrict(InspectionRecord.objects.filter(action__in=actions.values("pk")), user).aggregate(
         unit_visits=Count("pk"), units=Count("enterprise", distinct=True)
@@ -119,6 +121,19 @@ def action_records(*, user: User, action: InspectionAction) -> QuerySet[Inspecti
             ),
         )
         .order_by("pk")
+    )
+
+
+def enterprise_records(*, user: User, enterprise: Enterprise) -> QuerySet[InspectionRecord]:
+    """An enterprise's inspections (its records: one per visit), newest first, each with its 不符合
+    count, in one query. Only visits the user may see; the other stops of a joint action are not here."""
+    return (
+        record_list(user=user)
+        .filter(enterprise=enterprise)
+        .annotate(
+            noncompliant_count=Count("results", filter=Q(results__result=CheckResultValue.NONCOMPLIANT))
+        )
+        .order_by("-action__date", "-action__pk")
     )
 
 

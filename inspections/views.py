@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import sectors_active
+from accounts.selectors import enterprise_or_none, sectors_active
 from core.audit import audit_export
 from core.errors import form_add_errors
 from core.excel import write_workbook
@@ -28,6 +28,9 @@ EXPORT_HEADERS = [
     "是否领导带队",
     "带队领导",
     "状态",
+    # Added later: at the end, so the columns a user's own sheets refer to stay where they were.
+    "是否四不两直",
+    "执法证未核验",
 ]
 
 
@@ -40,17 +43,26 @@ def _action_filter(request: HttpRequest) -> InspectionActionFilterSet:
 @login_required
 def action_list(request: HttpRequest) -> HttpResponse:
     filterset = _action_filter(request)
-    page_obj = paginate(request, filtered(filterset))
+    actions = filtered(filterset)
+    page_obj = paginate(request, actions)
     return render(
         request,
         "inspections/action_list.html",
         {
             "filter_form": filterset.form,
+            "filter_enterprise": _filter_enterprise(request, filterset),
             "page_obj": page_obj,
             "actions": page_obj.object_list,
+            # 执法证未核验 among the listed: imported past inspections whose team was not verified.
+            "unverified_count": actions.filter(cert_unverified=True).count(),
             "querystring": request.GET.urlencode(),
         },
     )
+
+
+def _filter_enterprise(request: HttpRequest, filterset: InspectionActionFilterSet):
+    pk = filterset.form.cleaned_data.get("enterprise") if filterset.is_valid() else None
+    return enterprise_or_none(user=request.user, pk=pk)
 
 
 @login_required
@@ -68,6 +80,8 @@ def action_export(request: HttpRequest) -> HttpResponse:
             "是" if a.is_leader_led else "否",
             a.leader_name,
             a.get_status_display(),
+            "是" if a.is_unannounced else "否",
+            "是" if a.cert_unverified else "否",
         ]
         for a in actions
     )
@@ -350,3 +364,29 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     audit_export(request, what="plan", rows=len(progress.lines), obj=plan.pk)
     unit = plan.organizer.short_name or plan.organizer.name
     return xlsx_response(content, f"{unit}{plan.period_label}检查计划完成情况.xlsx")
+
+
+# ---------------------------------------------------------------- panels on other pages (core.panels)
+
+ENTERPRISE_ROWS = 10
+
+
+def enterprise_inspections_panel(request: HttpRequest, enterprise) -> dict:
+    """On the enterprise page: its 10 latest inspections with their results, and the way to all of them."""
+    records = selectors.enterprise_records(user=request.user, enterprise=enterprise)
+    rows = list(records[: ENTERPRISE_ROWS + 1])
+    return {
+        "records": rows[:ENTERPRISE_ROWS],
+        "total": records.count() if len(rows) > ENTERPRISE_ROWS else len(rows),
+        "all_url": f"{reverse('inspections:action_list')}?enterprise={enterprise.pk}",
+    }
+
+
+def enterprise_entry_panel(request: HttpRequest, enterprise) -> dict | None:
+    """录入检查 on the enterprise page, for a user who may inspect this enterprise (its change scope)."""
+    if (
+        not permissions.can_enter(request.user)
+        or not selectors.enterprises_writable(user=request.user, ids=[enterprise.pk]).exists()
+    ):
+        return None
+    return {"url": f"{reverse('inspections:entry_new')}?enterprise={enterprise.pk}"}

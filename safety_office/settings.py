@@ -6,7 +6,7 @@ with a message that names the variable, rather than running half-configured.
 """
 
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +39,9 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-local-demo"
 
 ALLOWED_HOSTS = _env("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# The login page lists the demo accounts (admin/officer/… with the demo password): on in DEBUG and in
+# ./scripts/demo, never in production.
+DEMO_LOGIN_HINT = _env("DEMO_LOGIN_HINT", env.bool, DEBUG)
 CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
 
 INSTALLED_APPS = [
@@ -204,6 +207,14 @@ UPLOAD_IMAGE_MAX_PIXELS = _env("UPLOAD_IMAGE_MAX_PIXELS", env.int, 50_000_000)
 
 # 多头检查/重复检查: warn when another unit inspected the same enterprise within this many days.
 INSPECTION_REPEAT_DAYS = _env("INSPECTION_REPEAT_DAYS", env.int, 30)
+# The day the office starts working in the system: imported inspections dated from then on must meet the
+# 执法证 rule like entered ones; older imported enforcement inspections whose team cannot be verified
+# (people without accounts) are imported and flagged 执法证未核验.
+INSPECTION_CERT_RULE_FROM = _env(
+    "INSPECTION_CERT_RULE_FROM",
+    lambda name, default: date.fromisoformat(env.str(name, default)),
+    "2026-01-01",
+)
 
 SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", env.bool, not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -299,6 +310,24 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
     },
 }
+
+# Notifications beyond the bell (accounts.delivery): e-mail through Django's mail backend. The default
+# backend prints to the console, so nothing leaves the machine until an SMTP server is configured.
+EMAIL_BACKEND = _env("EMAIL_BACKEND", env.str, "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = _env("EMAIL_HOST", env.str, "localhost")
+EMAIL_PORT = _env("EMAIL_PORT", env.int, 25)
+EMAIL_HOST_USER = _env("EMAIL_HOST_USER", env.str, "")
+EMAIL_HOST_PASSWORD = _env("EMAIL_HOST_PASSWORD", env.str, "")
+EMAIL_USE_TLS = _env("EMAIL_USE_TLS", env.bool, False)
+EMAIL_USE_SSL = _env("EMAIL_USE_SSL", env.bool, False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("环境变量 EMAIL_USE_TLS 与 EMAIL_USE_SSL 只能设置一个为 true。")
+EMAIL_TIMEOUT = _env("EMAIL_TIMEOUT", env.int, 10)
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", env.str, "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people open the system at (https://aq.example.gov.cn): links in e-mails and robot
+# messages are made absolute with it. Empty: the message carries the page's path only.
+SITE_URL = _env("SITE_URL", env.str, "")
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing or bad token answer 401, not 403.

@@ -23,7 +23,7 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, extra_context={"demo_hint": settings.DEBUG}
+            redirect_authenticated_user=True, extra_context={"demo_hint": settings.DEMO_LOGIN_HINT}
         ),
         name="login",
     ),

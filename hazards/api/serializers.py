@@ -18,6 +18,7 @@ from ..models import (
     Rectification,
     RectificationPhoto,
 )
+from ..selectors import five_missing
 
 
 class HazardCategorySerializer(serializers.ModelSerializer):
@@ -46,6 +47,9 @@ class HazardSerializer(serializers.ModelSerializer):
     listing_level_display = serializers.CharField(source="get_listing_level_display", read_only=True)
     is_listed = serializers.BooleanField(read_only=True, help_text=_("挂牌督办中（已挂牌且未摘牌）"))
     days_open = serializers.IntegerField(read_only=True, help_text=_("发现至销号（未销号至今）的天数"))
+    five_missing = serializers.SerializerMethodField(
+        help_text=_("重大隐患五落实中尚缺的项（五落实待补充）；完整或一般隐患为空")
+    )
 
     class Meta:
         model = Hazard
@@ -77,7 +81,11 @@ class HazardSerializer(serializers.ModelSerializer):
             "delisted_on",
             "is_listed",
             "days_open",
+            "five_missing",
         ]
+
+    def get_five_missing(self, hazard: Hazard) -> list[str]:
+        return five_missing(hazard)
 
 
 class RectificationPhotoSerializer(serializers.ModelSerializer):
@@ -245,6 +253,38 @@ class RectificationInputSerializer(serializers.Serializer):
     done_on = serializers.DateField(help_text=_("整改日期"))
     photos_before = FileListField(required=False, default=list, help_text=_("整改前照片（可多张）"))
     photos_after = FileListField(required=False, default=list, help_text=_("整改后照片（可多张）"))
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("true：整改完成，同时申请复查（一次完成，整改中 → 待复查）"),
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text=_("申请复查的说明（submit 为 true 时）"),
+    )
+
+
+class HazardUpdateInputSerializer(serializers.Serializer):
+    """修改隐患信息: only the fields sent are changed. The deadline moves through 延期申请 only."""
+
+    level = serializers.ChoiceField(choices=HazardLevel.choices, required=False)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=HazardCategory.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    responsible_unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text=_("跟踪责任单位 id（仅区安委办/应急局可更换）"),
+    )
+    responsible_person = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    measures = serializers.CharField(required=False, allow_blank=True)
+    funds = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    contingency_plan = serializers.CharField(required=False, allow_blank=True)
 
 
 class NoteInputSerializer(serializers.Serializer):

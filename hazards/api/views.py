@@ -39,6 +39,7 @@ from .serializers import (
     HazardFiguresSerializer,
     HazardInputSerializer,
     HazardSerializer,
+    HazardUpdateInputSerializer,
     ListingInputSerializer,
     NoteInputSerializer,
     ReasonInputSerializer,
@@ -59,8 +60,9 @@ REFUSALS = {
 
 
 class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """隐患台账 within the caller's scope (others answer 404). POST records a hazard (待整改); state
-    changes only through the actions below, never by editing. Nothing is ever deleted."""
+    """隐患台账 within the caller's scope (others answer 404). POST records a hazard (待整改); PATCH
+    corrects its details and 五落实; state changes only through the actions below, never by editing.
+    Nothing is ever deleted."""
 
     filterset_class = HazardFilterSet
     # An id that is not a number is no hazard: 404 from the router, not a ValueError from the query.
@@ -122,8 +124,8 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         permissions.permission_require(self.request.user, hazard, action)
         return hazard
 
-    def _parse(self, serializer_class) -> dict:
-        parsed = serializer_class(data=self.request.data)
+    def _parse(self, serializer_class, *, partial: bool = False) -> dict:
+        parsed = serializer_class(data=self.request.data, partial=partial)
         parsed.is_valid(raise_exception=True)
         return parsed.validated_data
 
@@ -165,6 +167,14 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         hazard = services.hazard_create(user=user, data=hazard_data)
         return self._detail(hazard, status.HTTP_201_CREATED)
 
+    @extend_schema(request=HazardUpdateInputSerializer, responses={200: HazardDetailSerializer, **REFUSALS})
+    def partial_update(self, request, *args, **kwargs):
+        """修改隐患信息 (details and 五落实): only the fields sent change; the timeline records which.
+        The district office, or the unit following the hazard while it is open."""
+        hazard = self._hazard_to_change(permissions.EDIT)
+        data = self._parse(HazardUpdateInputSerializer, partial=True)
+        return self._detail(services.hazard_update(user=request.user, hazard=hazard, data=data))
+
     # ------------------------------------------------------------ figures
 
     @extend_schema(filters=True, responses={200: HazardFiguresSerializer})
@@ -183,7 +193,8 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser], filter_backends=[])
     def rectifications(self, request, pk=None):
         """整改记录 (multipart: text, done_on, photos_before, photos_after); the first one moves
-        待整改 to 整改中."""
+        待整改 to 整改中. With submit=true the hazard is also submitted for 复查 (→ 待复查) in the same
+        transaction: both happen or neither."""
         hazard = self._hazard_to_change(permissions.RECTIFY)
         data = self._parse(RectificationInputSerializer)
         entry = services.rectification_create(user=request.user, hazard=hazard, **data)

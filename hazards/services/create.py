@@ -23,8 +23,9 @@ from inspections.models import CheckResult, InspectionRecord
 from .. import selectors
 from ..choices import EventKind, HazardLevel, HazardSource
 from ..models import Hazard, HazardCategory, HazardEvent, HazardPhoto
-from ..permissions import can_create
-from ._common import _photos_checked
+from ..permissions import EDIT, action_require, can_act_for_district, can_create
+from . import notify
+from ._common import _event, _lock, _photos_checked, _save
 from .overdue import _log_overdue, _settle_overdue
 
 
@@ -211,6 +212,7 @@ def hazard_create(*, user: User, data: HazardData) -> Hazard:
     for f in data.photos:
         HazardPhoto.objects.create(hazard=hazard, image=f, uploaded_by=user)
     _created_event(hazard, user, hazard.get_source_display()).save()
+    notify.hazard_registered(hazard)
     if newly_overdue:
         _log_overdue([hazard])
     return hazard
@@ -259,3 +261,76 @@ def hazard_from_check_result(
             check_result=check_result,
         ),
     )
+
+
+# ---------------------------------------------------------------- 修改隐患信息
+
+# What may be corrected after recording, in the order the timeline names them. The deadline is not
+# here: it moves only through an approved 延期申请; the enterprise, source and dates are the record's facts.
+EDITABLE_FIELDS = (
+    "description",
+    "location",
+    "category",
+    "level",
+    "responsible_unit",
+    "responsible_person",
+    "measures",
+    "funds",
+    "contingency_plan",
+)
+_TEXT_FIELDS = ("description", "location", "responsible_person", "measures", "contingency_plan")
+
+
+@transaction.atomic
+def hazard_update(*, user: User, hazard: Hazard, data: dict) -> Hazard:
+    """修改隐患信息: correct a hazard's details and fill in its 五落实. `data` holds only the fields to
+    change (any of EDITABLE_FIELDS). The change is a line on the timeline naming the fields, and a
+    history row. A 重大 hazard may be saved with its 五落实 still incomplete (it stays listed as
+    五落实待补充 and cannot be 销号 until complete), but a hazard made 重大 here needs all five, as when
+    recording one."""
+    hazard = _lock(hazard)
+    action_require(user, hazard, EDIT)
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改这些信息：%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    new = {k: (v.strip() if k in _TEXT_FIELDS and isinstance(v, str) else v) for k, v in data.items()}
+    changed = [f for f in EDITABLE_FIELDS if f in new and new[f] != getattr(hazard, f)]
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    after = {f: new.get(f, getattr(hazard, f)) for f in EDITABLE_FIELDS}
+    if not after["description"]:
+        add("description", _("请填写隐患描述。"))
+    if after["level"] not in HazardLevel.values:
+        add("level", _("隐患等级只能是一般或重大。"))
+    if after["funds"] is not None and after["funds"] < 0:
+        add("funds", _("整改资金不能为负数。"))
+    if "responsible_unit" in changed:
+        if not can_act_for_district(user):
+            add("responsible_unit", _("只有区安委办/应急局可以更换跟踪责任单位。"))
+        else:
+            probe = HazardData(
+                enterprise=hazard.enterprise,
+                source=hazard.source,
+                description=after["description"],
+                found_on=hazard.found_on,
+                deadline=hazard.deadline,
+                responsible_unit=after["responsible_unit"],
+            )
+            _check_responsible_unit(probe, add)
+    if "level" in changed and after["level"] == HazardLevel.MAJOR:
+        for field in ("responsible_person", "measures", "funds", "contingency_plan"):
+            if after[field] in ("", None):
+                add(field, _("重大隐患须落实“五落实”：请填写此项。"))
+    if errors:
+        raise ValidationError(errors)
+    if not changed:
+        return hazard
+    for field in changed:
+        setattr(hazard, field, after[field])
+    _save(hazard, user, changed)
+    labels = "、".join(str(Hazard._meta.get_field(f).verbose_name) for f in changed)
+    _event(hazard, user, EventKind.EDITED, note=_("修改了：%(fields)s") % {"fields": labels})
+    return hazard

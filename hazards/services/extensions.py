@@ -12,6 +12,7 @@ from accounts.models import User
 from ..choices import ACTIVE_STATES, EventKind, ExtensionStatus
 from ..models import DeadlineExtension, Hazard
 from ..permissions import DECIDE, EXTEND, STALE_STATE, action_require, has_pending_extension
+from . import notify
 from ._common import _event, _lock, _need_reason, _save
 from .overdue import _log_overdue, _settle_overdue
 
@@ -62,6 +63,7 @@ def extension_decide(*, user: User, extension: DeadlineExtension, approve: bool,
         _save(hazard, user, ["deadline", "is_overdue", "overdue_since"])
     kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REFUSED
     _event(hazard, user, kind, note=note.strip(), extension=extension)
+    notify.extension_decided(extension)
     if newly_overdue:
         _log_overdue([hazard])
     return extension

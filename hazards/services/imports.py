@@ -24,8 +24,9 @@ from core.history import history_bulk_create
 from core.imports import report_saving
 from core.locks import transaction_lock
 
-from ..choices import EventKind, HazardLevel, HazardSource, HazardState, ListingLevel
+from ..choices import EventKind, HazardSource, HazardState, ListingLevel
 from ..models import Hazard, HazardEvent
+from ..selectors import five_missing
 from .create import HazardData, _created_event, _hazard_build, district_id, number_text
 
 _OWN_NUMBER = re.compile(r"^YH(\d{4})(\d{5})$")
@@ -140,7 +141,7 @@ def _events(hazards: list[Hazard], *, user: User, at) -> list[HazardEvent]:
     events = []
     for hazard in hazards:
         note = created[hazard.source]
-        missing = _missing_five(hazard)
+        missing = five_missing(hazard)
         if missing:
             note += _("；五落实待补充：{items}").format(items="、".join(missing))
         events.append(_created_event(hazard, user, note, at=at))
@@ -160,15 +161,3 @@ def _events(hazards: list[Hazard], *, user: User, at) -> list[HazardEvent]:
             listed = f"{listing_labels[hazard.listing_level]} {hazard.listing_document}".strip()
             events.append(HazardEvent(hazard=hazard, kind=EventKind.LISTED, note=listed, user=user, at=at))
     return events
-
-
-def _missing_five(hazard: Hazard) -> list[str]:
-    """Which of the 五落实 an imported major hazard still lacks (measures and person are required)."""
-    if hazard.level != HazardLevel.MAJOR:
-        return []
-    missing = []
-    if hazard.funds is None:
-        missing.append(_("整改资金"))
-    if not hazard.contingency_plan:
-        missing.append(_("应急预案"))
-    return missing

@@ -18,7 +18,9 @@ from accounts.models import User
 
 from ..choices import EventKind, ExtensionStatus, HazardState, PhotoStage
 from ..models import Hazard, Rectification, RectificationPhoto
-from ..permissions import RECTIFY, REOPEN, SUBMIT, VERIFY, VOID, action_require
+from ..permissions import RECTIFY, REOPEN, SUBMIT, VERIFY, VOID, action_require, permission_require
+from ..selectors import five_missing
+from . import notify
 from ._common import _event, _lock, _need_reason, _photos_checked, _save
 from .overdue import _log_overdue, _settle_overdue
 
@@ -32,10 +34,18 @@ def rectification_create(
     done_on: dt.date,
     photos_before: Sequence[UploadedFile] = (),
     photos_after: Sequence[UploadedFile] = (),
+    submit: bool = False,
+    note: str = "",
 ) -> Rectification:
-    """整改记录: what was done, with before/after photos. The first entry moves 待整改 to 整改中."""
+    """整改记录: what was done, with before/after photos. The first entry moves 待整改 to 整改中.
+
+    `submit` is 整改完成，提交复查 in the same move: the entry and the request for 复查 are written in
+    one transaction, so the hazard is never left 整改中 with a finished rectification by a half step.
+    """
     hazard = _lock(hazard)
     action_require(user, hazard, RECTIFY)
+    if submit:
+        permission_require(user, hazard, SUBMIT)
     if not text.strip():
         raise ValidationError({"text": _("请填写整改情况。")})
     if done_on > timezone.localdate():
@@ -53,6 +63,8 @@ def rectification_create(
         _save(hazard, user, ["state"])
         _event(hazard, user, EventKind.TRANSITION, before=before, note=_("开始整改"))
     _event(hazard, user, EventKind.RECTIFICATION, note=entry.text, rectification=entry)
+    if submit:
+        hazard_submit(user=user, hazard=hazard, note=note)
     return entry
 
 
@@ -66,6 +78,7 @@ def hazard_submit(*, user: User, hazard: Hazard, note: str = "") -> Hazard:
     hazard.state = HazardState.VERIFYING
     _save(hazard, user, ["state"])
     _event(hazard, user, EventKind.TRANSITION, before=HazardState.RECTIFYING, note=note.strip())
+    notify.hazard_submitted(hazard)
     return hazard
 
 
@@ -75,6 +88,12 @@ def hazard_verify(*, user: User, hazard: Hazard, passed: bool, note: str = "", o
     hazard = _lock(hazard)
     action_require(user, hazard, VERIFY)
     if passed:
+        if missing := five_missing(hazard):
+            raise ValidationError(
+                _("重大隐患须落实“五落实”后才能销号，尚缺：%(items)s。请先在“修改隐患信息”中补充。")
+                % {"items": "、".join(missing)},
+                code="five_incomplete",
+            )
         hazard.state = HazardState.CLOSED
         hazard.closed_on = on or timezone.localdate()
         hazard.is_overdue = False
@@ -86,6 +105,7 @@ def hazard_verify(*, user: User, hazard: Hazard, passed: bool, note: str = "", o
         hazard.state = HazardState.RECTIFYING
         _save(hazard, user, ["state"])
     _event(hazard, user, EventKind.TRANSITION, before=HazardState.VERIFYING, note=note)
+    notify.hazard_verified(hazard, passed=passed, note=note)
     return hazard
 
 

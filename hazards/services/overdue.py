@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import Notification
+from accounts.services import notifications_create
 
 from ..choices import ACTIVE_STATES, EventKind, HazardLevel
 from ..models import Hazard, HazardEvent
@@ -65,7 +66,7 @@ def _log_overdue(hazards: list[Hazard]) -> None:
         [HazardEvent(hazard=h, kind=EventKind.OVERDUE, note=_("超过整改期限")) for h in hazards],
         batch_size=500,
     )
-    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=500)
+    notifications_create(notes)
 
 
 @transaction.atomic

@@ -52,10 +52,12 @@ class InspectionActionSerializer(serializers.ModelSerializer):
             "experts",
             "person_count",
             "visit_count",
+            "is_unannounced",
             "is_leader_led",
             "leader_name",
             "leader_level",
             "status",
+            "cert_unverified",
             "note",
         ]
 
@@ -183,6 +185,9 @@ class ActionInputSerializer(serializers.Serializer):
         help_text=_("检查人员（用户 id）"),
     )
     experts = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    is_unannounced = serializers.BooleanField(
+        required=False, default=False, help_text=_("四不两直（任何检查类型均可）")
+    )
     is_leader_led = serializers.BooleanField(required=False, default=False)
     leader_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     leader_level = serializers.ChoiceField(

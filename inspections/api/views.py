@@ -81,6 +81,7 @@ class InspectionActionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
             leader_name=data["leader_name"],
             leader_level=data["leader_level"],
             note=data["note"],
+            is_unannounced=data["is_unannounced"],
             visits={r["enterprise"]: visit_data(r) for r in data["records"]},
         )
         body = self.get_serializer(self.get_queryset().get(pk=created.pk)).data

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -146,6 +147,24 @@ def check_team_certificates(*, kind: InspectionKind, members: Sequence[User], on
         )
 
 
+def imported_team_unverified(*, kind: InspectionKind, members: Sequence[User], on: dt.date) -> bool:
+    """The 执法证 rule for an imported inspection, in one place for the import's check and its write.
+
+    From INSPECTION_CERT_RULE_FROM (the day the office starts working in the system) an imported
+    inspection meets the rule as an entered one does (refused otherwise). An older enforcement
+    inspection whose team cannot be verified (its people have no accounts, or no 执法证 on file) is
+    imported as it was written and flagged 执法证未核验: True.
+    """
+    if on >= settings.INSPECTION_CERT_RULE_FROM:
+        check_team_certificates(kind=kind, members=members, on=on)
+        return False
+    try:
+        check_team_certificates(kind=kind, members=members, on=on)
+    except ValidationError:
+        return True
+    return False
+
+
 def check_action(
     *,
     user: User,
@@ -155,11 +174,12 @@ def check_action(
     on: dt.date,
     leader_name: str | None,
     happened: bool = True,
+    certificates: bool = True,
 ) -> None:
     """The rules of the action itself, which need no query: an import checks them per action.
 
     `leader_name` is None when the action is not leader-led; a planned one (`happened` False) may lie
-    in the future.
+    in the future; an import passes `certificates` False and applies imported_team_unverified instead.
     """
     if happened and on > timezone.localdate():
         raise ValidationError({"date": _("检查日期不能晚于今天。")})
@@ -169,7 +189,8 @@ def check_action(
         raise ValidationError({"organizer": _("您不能以该单位的名义组织检查。")})
     if leader_name is not None and not leader_name.strip():
         raise ValidationError({"leader_name": _("领导带队的检查须填写带队领导。")})
-    check_team_certificates(kind=kind, members=members, on=on)
+    if certificates:
+        check_team_certificates(kind=kind, members=members, on=on)
 
 
 def check_action_rules(
@@ -221,6 +242,8 @@ def action_build(
     status: str = ActionStatus.DONE,
     organizer: OrgUnit | None = None,
     action: InspectionAction | None = None,
+    is_unannounced: bool = False,
+    cert_unverified: bool = False,
 ) -> InspectionAction:
     """The one constructor of an inspection action, unsaved and unnumbered: a new one for `organizer`,
     or `action` (a planned one being completed) filled in. 出动人次 is the members and the outside
@@ -237,6 +260,8 @@ def action_build(
     action.leader_level = leader_level if is_leader_led else ""
     action.note = note
     action.status = status
+    action.is_unannounced = is_unannounced
+    action.cert_unverified = cert_unverified
     action._history_user = user
     return action
 
@@ -270,6 +295,7 @@ def action_create(
     note: str = "",
     status: str = ActionStatus.DONE,
     visits: Mapping[int, VisitData] | None = None,
+    is_unannounced: bool = False,
 ) -> InspectionAction:
     """录入检查行动: one outing and a record for each visited enterprise (1 家次 each).
 
@@ -301,6 +327,7 @@ def action_create(
         leader_level=leader_level,
         note=note,
         status=status,
+        is_unannounced=is_unannounced,
     )
     records = [InspectionRecord(action=action, enterprise=enterprise) for enterprise in enterprises]
     return _action_save(
@@ -327,6 +354,7 @@ def action_complete_planned(
     leader_level: str = "",
     note: str = "",
     visits: Mapping[int, VisitData] | None = None,
+    is_unannounced: bool = False,
 ) -> InspectionAction:
     """完成计划检查: a planned inspection (a 双随机 pick, 计划中) has happened; it gets its team, its
     results and, only now, its numbers. Its enterprises are the planned ones."""
@@ -358,6 +386,7 @@ def action_complete_planned(
         leader_level=leader_level,
         note=note or action.note,
         status=ActionStatus.DONE,
+        is_unannounced=is_unannounced,
     )
     return _action_save(
         user=user, action=action, records=records, members=members, visits=visits, numbered=True

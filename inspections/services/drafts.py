@@ -15,7 +15,7 @@ from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict
 from core.uploads import validate_image
 
-from .. import permissions, selectors
+from .. import hooks, permissions, selectors
 from ..choices import ActionStatus, CheckResultValue, LeaderLevel
 from ..models import InspectionAction, InspectionDraft, InspectionKind, RecordPhoto
 from .actions import (
@@ -31,7 +31,8 @@ from .actions import (
 #   {"basics": {"date": "2026-05-01", "kind": 3, "organizer": 7, "members": [4, 9], "experts": "张工",
 #               "is_leader_led": false, "leader_name": "", "leader_level": "", "note": ""},
 #    "enterprises": [12, 15],
-#    "visits": {"12": {"results": {"31": {"result": "noncompliant", "note": "…"}}, "findings": "…"}}}
+#    "visits": {"12": {"results": {"31": {"result": "noncompliant", "note": "…"}}, "findings": "…"}},
+#    "extra": {"hz": {"hz-12-31-level": "major", …}}}   the confirm-step fields of apps above (hooks)
 DRAFT_STEPS = 4
 # Which step of the form shows the field a ValidationError names: the user is sent back there.
 DRAFT_FIELD_STEPS = {
@@ -64,6 +65,7 @@ class DraftBasics:
     leader_name: str = ""
     leader_level: str = ""
     note: str = ""
+    is_unannounced: bool = False
 
     def action_kwargs(self) -> dict:
         return {
@@ -75,6 +77,7 @@ class DraftBasics:
             "leader_name": self.leader_name,
             "leader_level": self.leader_level,
             "note": self.note,
+            "is_unannounced": self.is_unannounced,
         }
 
 
@@ -117,20 +120,29 @@ def draft_basics_from_action(action: InspectionAction) -> dict:
         "leader_name": action.leader_name,
         "leader_level": action.leader_level,
         "note": action.note,
+        "is_unannounced": action.is_unannounced,
     }
 
 
 @transaction.atomic
-def draft_start(*, user: User, planned_action: InspectionAction | None = None) -> InspectionDraft:
+def draft_start(
+    *, user: User, planned_action: InspectionAction | None = None, enterprise: Enterprise | None = None
+) -> InspectionDraft:
     """开始录入: a new draft, or for a planned inspection the user's draft of it (resumed if it exists),
-    prefilled from the plan."""
+    prefilled from the plan. Started from an enterprise's page, the draft has that enterprise chosen
+    (if the user may inspect it: its change scope, as for any enterprise picked on step 2)."""
     check_can_enter(user)
     if planned_action is None:
         organizer = selectors.organizers_writable(user=user)
         own = organizer.filter(pk=user.org_unit_id).first() or organizer.first()
         basics = {"date": timezone.localdate().isoformat(), "organizer": own.pk if own else None}
         basics["members"] = [user.pk]
-        return InspectionDraft.objects.create(owner=user, data={"basics": basics})
+        data: dict = {"basics": basics}
+        if enterprise is not None:
+            if not restrict(Enterprise.objects.filter(pk=enterprise.pk), user, "change").exists():
+                raise ValidationError({"enterprises": _("所选单位不在您的管辖范围内。")})
+            data["enterprises"] = [enterprise.pk]
+        return InspectionDraft.objects.create(owner=user, data=data)
     if planned_action.status != ActionStatus.PLANNED:
         raise ValidationError({"planned_action": _("该检查不是计划中的检查，不能开始录入。")})
     if not permissions.can_organize(user, planned_action.organizer):
@@ -176,9 +188,11 @@ def draft_save(
     basics: Mapping | None = None,
     enterprise_ids: Sequence[int] | None = None,
     visits: Mapping[str, Mapping] | None = None,
+    extra: Mapping[str, Mapping] | None = None,
 ) -> InspectionDraft:
     """Keep what the user entered on one step and where they are; nothing is checked against the
-    rules yet except scope: an enterprise outside the user's change scope never enters a draft."""
+    rules yet except scope: an enterprise outside the user's change scope never enters a draft.
+    `extra` is the confirm step's fields of the registered submit steps, by prefix (hooks)."""
     draft = _own_draft(user=user, draft=draft, lock=True)
     data = dict(draft.data)
     if basics is not None:
@@ -195,6 +209,12 @@ def draft_save(
         data["enterprises"] = ids
     if visits is not None:
         data["visits"] = {**data.get("visits", {}), **_clean_visits(visits)}
+    if extra is not None:
+        kept = dict(data.get("extra") or {})
+        for prefix in hooks.submit_prefixes():
+            if prefix in extra:
+                kept[prefix] = hooks.fields_of(prefix, extra[prefix])
+        data["extra"] = kept
     draft.data = data
     draft.step = min(max(int(step), 1), DRAFT_STEPS)
     draft.save()
@@ -250,6 +270,7 @@ def draft_basics(*, user: User, draft: InspectionDraft) -> DraftBasics:
         leader_name=leader_name,
         leader_level=leader_level,
         note=raw.get("note") or "",
+        is_unannounced=bool(raw.get("is_unannounced")),
     )
 
 
@@ -315,7 +336,9 @@ def draft_discard(*, user: User, draft: InspectionDraft) -> None:
 @transaction.atomic
 def draft_submit(*, user: User, draft: InspectionDraft) -> InspectionAction:
     """提交: the draft becomes an inspection action with its records, results and photos, numbered;
-    for a planned inspection, that action is completed. The draft is then gone."""
+    for a planned inspection, that action is completed. Then the submit steps of the apps above run
+    in the same transaction (hazards: each 不符合 item becomes a hazard), so a step's refusal leaves
+    nothing written and the draft kept. The draft is then gone."""
     draft = _own_draft(user=user, draft=draft, lock=True)
     basics = draft_check_basics(user=user, draft=draft)
     ids = draft.data.get("enterprises") or []
@@ -345,6 +368,7 @@ def draft_submit(*, user: User, draft: InspectionDraft) -> InspectionAction:
             photo.save(update_fields=["record", "draft"])
         else:
             leftovers.append(photo.image.name)
+    hooks.run_submit_steps(user=user, action=action, extra=draft.data.get("extra") or {})
     _delete_files_on_commit(leftovers)
     draft.delete()
     return action

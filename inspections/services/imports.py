@@ -28,6 +28,7 @@ from .actions import (
     check_can_enter,
     check_enterprises_writable,
     check_visited,
+    imported_team_unverified,
     numbers_issue,
 )
 
@@ -39,7 +40,9 @@ _Fresh = tuple[InspectionAction, Sequence[User], list[InspectionRecord]]
 class ImportedAction:
     """One action of an imported ledger: the office's own number (blank: the system issues one), the
     team as the names resolved (a name without an account is an outside person, in `experts`), and
-    the visited enterprises, each with the 备注 of its row."""
+    the visited enterprises, each with the 备注 of its row. 执法证 as imported_team_unverified says: an
+    enforcement inspection before INSPECTION_CERT_RULE_FROM whose team cannot be verified is kept,
+    flagged 执法证未核验."""
 
     date: dt.date
     organizer: OrgUnit
@@ -51,6 +54,7 @@ class ImportedAction:
     is_leader_led: bool = False
     leader_name: str = ""
     note: str = ""
+    is_unannounced: bool = False
 
 
 @transaction.atomic
@@ -119,7 +123,9 @@ def _imported_action(item: ImportedAction, *, user: User) -> InspectionAction:
         members=item.members,
         on=item.date,
         leader_name=item.leader_name if item.is_leader_led else None,
+        certificates=False,
     )
+    unverified = imported_team_unverified(kind=item.kind, members=item.members, on=item.date)
     action = action_build(
         user=user,
         organizer=item.organizer,
@@ -131,6 +137,8 @@ def _imported_action(item: ImportedAction, *, user: User) -> InspectionAction:
         leader_name=item.leader_name,
         note=item.note,
         status=ActionStatus.DONE,
+        is_unannounced=item.is_unannounced,
+        cert_unverified=unverified,
     )
     action.number = item.number
     action.clean_fields(exclude=["organizer", "kind", "created_by"])

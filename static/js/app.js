@@ -9,11 +9,14 @@
  *  select[multiple]        on a mouse, a plain click toggles an option (no Ctrl needed), and a
  *                          line under it counts the chosen options. Phones use the system picker.
  *  [data-confirm="…"]      on a button, link or form: asks first; cancelling stops the action.
+ *  button[data-confirm][data-confirm-action="URL"]
+ *                          once confirmed, the button posts to URL; without JavaScript it posts to
+ *                          its formaction/form action, a confirmation page (no-JS fallback).
  *  form (method=post)      submit buttons are disabled after the first submit (no double posts);
  *                          opt out with data-no-disable on the form.
  *  form[data-autosubmit]   a change of one of its selects submits the form.
  *  [data-history-back]     a button that goes back one page (no inline onclick, CSP-friendly).
- *  form[data-major-toggle="funds contingency_plan"]
+ *  [data-major-toggle="funds contingency_plan"]   (a form, or one line of a form such as 录入检查 step 4)
  *                          shows the listed fields (and [data-major-only] blocks) only while the
  *                          form's level select says 重大 (value "major"); the server still decides.
  *  input[type=date][data-default-days="30"]
@@ -120,6 +123,11 @@
       event.stopImmediatePropagation();
     } else {
       el.setAttribute("data-confirmed", "1");
+      // Confirmed here: go straight to the action. Without JavaScript the button's own formaction
+      // leads to a confirmation page instead (e.g. 复查通过，销号).
+      if (el.hasAttribute("data-confirm-action")) {
+        el.setAttribute("formaction", el.getAttribute("data-confirm-action"));
+      }
     }
   }, true);
 
@@ -209,7 +217,7 @@
     update();
     form.classList.add("major-ready");
   }
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-major-toggle]"), majorToggle);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-major-toggle]"), majorToggle);
 
   // ---------- default dates ----------
 

@@ -6,6 +6,9 @@
  *                            no-JS search (a GET of the same page). Offline, the form submits normally.
  *  form[data-entry-basics]   step 1: a filter box over a long team-member list; the 带队领导 fields
  *                            only while 领导带队 is ticked.
+ *  input[data-default-general][data-default-major]
+ *                            step 4 (hazards' 不符合 lines): a deadline still at one level's default
+ *                            follows the level select to the other level's default.
  */
 (function () {
   "use strict";
@@ -137,6 +140,19 @@
     box.addEventListener("change", sync);
     sync();
   }
+
+  document.querySelectorAll("input[data-default-general][data-default-major]").forEach(function (input) {
+    var line = input.closest("[data-major-toggle]");
+    var level = line && line.querySelector("select[name$='-level']");
+    if (!level) return;
+    level.addEventListener("change", function () {
+      var general = input.getAttribute("data-default-general");
+      var major = input.getAttribute("data-default-major");
+      if (input.value === general || input.value === major || !input.value) {
+        input.value = level.value === "major" ? major : general;
+      }
+    });
+  });
 
   document.querySelectorAll("form[data-entry-search]").forEach(setupSearch);
   document.querySelectorAll("form[data-entry-basics]").forEach(function (form) {

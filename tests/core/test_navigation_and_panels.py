@@ -167,3 +167,14 @@ def test_registering_the_same_slot_and_template_again_replaces_the_panel(slots):
 
     assert panels_for(HOME, request_as("leader")) == [{"template_name": "x.html", "panel": {"v": 2}}]
     assert panels_for(HOME, request_as("officer")) == []
+
+
+def test_an_entry_also_covers_the_pages_it_names_so_the_entry_steps_light_up_their_own_entry(menu):
+    navigation.register(
+        NavItem("检查行动", "inspections:action_list", "a", order=20),
+        NavItem("录入检查", "inspections:entry_new", "b", order=21, also=("inspections:draft_list",)),
+    )
+
+    assert active(person("officer"), "/inspections/drafts/7/step/2/") == ["录入检查"]
+    assert active(person("officer"), "/inspections/new/") == ["录入检查"]
+    assert active(person("officer"), "/inspections/12/") == ["检查行动"]

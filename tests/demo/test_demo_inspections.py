@@ -44,6 +44,10 @@ def test_demo_year_of_inspections_reads_like_the_summaries(db, monkeypatch):
     done = InspectionAction.objects.filter(status=ActionStatus.DONE)
     records = InspectionRecord.objects.filter(action__in=done)
     assert done.count() == 100
+    # 四不两直 is a flag on 日常检查 in the demo, never the retired kind.
+    assert done.filter(is_unannounced=True).exists()
+    assert not done.filter(is_unannounced=True).exclude(kind__code="routine").exists()
+    assert not done.filter(kind__code="unannounced").exists()
 
     # Item results on most visits, of the firm's own sectors; about one visit in ten has problems.
     counted = records.annotate(

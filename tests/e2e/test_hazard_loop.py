@@ -1,6 +1,7 @@
 """The whole hazard loop with three people in three browsers: the officer records a hazard from a 不符合
-item of an inspection, township A logs a rectification with an after photo (on a phone-sized screen)
-and submits it, the officer passes it from the 待复查 queue, and the hazard shows 已销号 with every step."""
+item of an inspection, township A logs a rectification with an after photo and submits it for 复查 in
+one step (on a phone-sized screen), the officer passes it from the 待复查 queue after confirming 销号,
+and the hazard shows 已销号 with every step."""
 
 import datetime as dt
 import re
@@ -72,33 +73,44 @@ def test_three_people_close_a_hazard(
     expect(page.locator("#hazard-record-link")).to_be_visible()
     assert hazard.deadline == timezone.localdate() + dt.timedelta(days=30)
 
-    # 2. Township A, on a phone, opens it from its home list, logs the rectification with a photo, submits.
+    # 2. Township A, on a phone, opens it from its home list and, in one move, logs the rectification
+    #    with a photo and submits it for 复查 (the form's default choice); the page says who verifies.
     township = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE)
     phone = township.new_page()
     login(phone, live_server, "township_a")
     phone.locator("#home-hazards").get_by_role("link", name=re.compile(hazard.number)).click()
     phone.wait_for_url(f"{live_server.url}/hazards/{hazard.pk}/")
     panel = phone.locator("#panel-rectify")
+    expect(panel).to_be_visible()
     panel.get_by_label("整改情况").fill("已为2号冲床加装光电保护装置并调试合格")
     panel.get_by_label("整改后照片").set_input_files(real_png(tmp_path))
-    panel.get_by_role("button", name="保存整改记录").click()
+    expect(panel.get_by_label("整改完成，提交复查")).to_be_checked()
+    panel.get_by_role("button", name="提交").click()
     expect(phone.locator(".app-messages")).to_contain_text("已记录整改情况（照片 1 张）")
-    expect(phone.locator("#hazard-state")).to_contain_text("整改中")
+    expect(phone.locator(".app-messages")).to_contain_text("已提交复查")
+    expect(phone.locator("#hazard-state")).to_contain_text("待复查")
+    expect(phone.locator("#hazard-next-step")).to_contain_text("区安委办/应急局")
     photo = phone.locator("#hazard-timeline .hazard-photo img")
     expect(photo).to_have_count(1)
     assert loaded_width(photo) == 320  # served through the scope
-    phone.locator("#panel-submit summary").click()
-    phone.locator("#panel-submit").get_by_role("button", name="申请复查").click()
-    expect(phone.locator("#hazard-state")).to_contain_text("待复查")
     phone.screenshot(path=str(tmp_path / "township.png"), full_page=True)
 
-    # 3. The officer passes it from the 待复查 queue.
+    # 3. The officer sees the photo beside the buttons in the 待复查 queue and confirms 销号.
     page.get_by_role("link", name="待复查").first.click()
     page.wait_for_url(f"{live_server.url}/hazards/verify/")
     queue_row = page.locator(f'.verify-row[data-hazard="{hazard.number}"]')
     expect(queue_row).to_contain_text("已为2号冲床加装光电保护装置")
+    expect(queue_row.locator(".hazard-photo img")).to_have_count(1)
+    dialogs = []
+
+    def accept(dialog):
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
     queue_row.get_by_role("button", name="通过", exact=True).click()
     expect(page.locator(".app-messages")).to_contain_text(f"复查通过，{hazard.number} 已销号")
+    assert dialogs == [f"确认 {hazard.number} 复查通过并销号？"]
     expect(page.locator(f'.verify-row[data-hazard="{hazard.number}"]')).to_have_count(0)
 
     # The hazard page shows 已销号 and the whole story.

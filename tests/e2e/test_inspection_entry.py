@@ -11,6 +11,7 @@ from PIL import Image
 
 from accounts.choices import Role
 from accounts.models import User
+from hazards.models import Hazard
 from inspections.models import CheckItem, CheckResult, InspectionAction, InspectionDraft, InspectionRecord
 from tests.e2e.conftest import loaded_width, login
 from tests.factories import EnterpriseFactory, UserFactory
@@ -133,6 +134,18 @@ def test_officer_enters_an_inspection_on_a_phone(page, live_server, field_setup)
     page.get_by_role("button", name="下一步").click()
     page.wait_for_url("**/step/4/")
     assert "不符合 2" in page.locator(f"#summary-{enterprise.pk}").inner_text()
+    # Each 不符合 item is offered as a hazard, ticked, 一般, due in 15 days; 重大 opens 五落实.
+    lines = page.locator("#entry-hazards .entry-hazard")
+    assert lines.count() == 2
+    assert all(lines.nth(i).locator("input[type=checkbox]").is_checked() for i in range(2))
+    first = lines.nth(0)
+    assert not first.locator("textarea[name$='-measures']").is_visible()
+    first.locator("select[name$='-level']").select_option("major")
+    assert first.locator("textarea[name$='-measures']").is_visible()
+    due = first.locator("input[name$='-deadline']")
+    assert due.input_value() == (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    first.locator("select[name$='-level']").select_option("general")
+    assert due.input_value() == (timezone.localdate() + dt.timedelta(days=15)).isoformat()
     assert no_horizontal_scroll(page)
     shot(page, "step4")
 
@@ -146,6 +159,13 @@ def test_officer_enters_an_inspection_on_a_phone(page, live_server, field_setup)
     assert set(action.members.all()) == {officer, *team}  # the officer is on his own team by default
     assert action.number and action.number in page.locator("main").inner_text()
     assert not InspectionDraft.objects.exists()
+    # The two findings are hazards, with the on-site photo, listed on the action page.
+    hazards = list(Hazard.objects.filter(inspection_record=record).order_by("number"))
+    assert {h.description for h in hazards} == {"冲床防护罩缺失", "有限空间作业未审批"}
+    assert {h.check_result for h in hazards} == set(noncompliant)
+    assert all(h.found_photos.count() == 1 for h in hazards)
+    listed = page.locator("#action-hazards").inner_text()
+    assert all(h.number in listed for h in hazards)
     assert no_horizontal_scroll(page)
     shot(page, "action_detail")
 
@@ -156,6 +176,10 @@ def test_officer_enters_an_inspection_on_a_phone(page, live_server, field_setup)
     assert record.photos.count() == 1
     assert no_horizontal_scroll(page)
     shot(page, "record_detail")
+
+    page.goto(f"{live_server.url}{hazards[0].get_absolute_url()}")
+    assert loaded_width(page.locator(".hazard-photo img").first) == 40  # the on-site photo, as found
+    shot(page, "hazard_detail")
 
 
 def test_a_draft_comes_back_after_a_fresh_page_load(page, live_server, field_setup):

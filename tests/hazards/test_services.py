@@ -298,8 +298,9 @@ def test_overdue_sweep_is_idempotent_and_notifies(officer, enterprise_a, distric
         Notification.objects.count(),
         Hazard.objects.get(pk=late.pk).events.count(),
     )
-    assert Notification.objects.filter(org_unit=district.township_a).count() == 2
-    assert Notification.objects.filter(role="officer").get().url.endswith(f"/{major.pk}/")
+    overdue = Notification.objects.filter(kind="hazard_overdue")
+    assert overdue.filter(org_unit=district.township_a).count() == 2
+    assert overdue.filter(role="officer").get().url.endswith(f"/{major.pk}/")
 
 
 # ---------------------------------------------------------------- figures
@@ -463,7 +464,7 @@ def test_closed_before_the_deadline_and_reopened_after_it_is_overdue(officer, to
 
 def test_recording_an_overdue_hazard_notifies_its_unit_once(officer, enterprise_a, district):
     hazard = record(officer, enterprise_a, found_days_ago=40, days=10, level=HazardLevel.MAJOR)
-    notes = Notification.objects.filter(url=hazard.get_absolute_url())
+    notes = Notification.objects.filter(url=hazard.get_absolute_url(), kind="hazard_overdue")
     assert {(n.org_unit_id, n.role) for n in notes} == {(district.township_a.pk, ""), (None, "officer")}
     assert list(hazard.events.values_list("kind", flat=True)) == [EventKind.CREATED, EventKind.OVERDUE]
     assert services.hazards_mark_overdue() == 0 and notes.count() == 2

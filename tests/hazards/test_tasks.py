@@ -65,15 +65,16 @@ def test_overdue_task_notifies_the_unit_and_the_office_once(
     assert not Hazard.objects.get(pk=on_time.pk).is_overdue
     assert Hazard.objects.get(pk=general.pk).overdue_since == TODAY() - dt.timedelta(days=2)
     assert general.events.filter(kind=EventKind.OVERDUE).count() == 1  # not two
-    assert Notification.objects.count() == 3  # two for township A, one for the office; none added by run 2
+    overdue = Notification.objects.filter(kind="hazard_overdue")
+    assert overdue.count() == 3  # two for township A, one for the office; none added by run 2
 
-    unit_titles = set(notifications_for(user=township_a_user).values_list("title", flat=True))
+    unit_titles = set(overdue.filter(org_unit=township_a_user.org_unit).values_list("title", flat=True))
     assert unit_titles == {
         f"隐患逾期未整改：{general.number} 东城机械厂",
         f"隐患逾期未整改：{major.number} 东城机械厂",
     }
-    assert not notifications_for(user=township_b_user).exists()
-    office = notifications_for(user=officer).get()
+    assert not notifications_for(user=township_b_user).filter(kind="hazard_overdue").exists()
+    office = notifications_for(user=officer).filter(kind="hazard_overdue").get()
     assert office.title == f"【重大】隐患逾期未整改：{major.number} 东城机械厂"
     assert office.url == reverse("hazards:hazard_detail", args=[major.pk])
 

@@ -38,6 +38,7 @@ def test_three_enterprises_four_people_is_1_action_4_person_times_3_visits(offic
         "actions": 1,
         "person_times": 4,
         "leader_led": 0,
+        "unannounced": 0,
         "unit_visits": 3,
         "units": 3,
     }

@@ -47,6 +47,8 @@ WRITE_PAGES = {
     "inspections:draft_step",
     "hazards:hazard_create",
     "hazards:from_result",
+    "hazards:hazard_edit",
+    "hazards:verify_confirm",  # the no-JavaScript step before 复查通过: back to the hazard when not 待复查
 }
 
 # Who may use a route at all, where it is not every role that writes. (Which records: the world's
@@ -55,6 +57,11 @@ WHO: dict = {
     "accounts:notification_read_all": EVERYONE,  # one's own bell, not a record
     "hazards:verification_list": VERIFIERS,
     "hazards:hazard_verify": VERIFIERS,
+    "hazards:verify_confirm": VERIFIERS,
+    # 修改隐患信息: the district office and the unit following the hazard (not a department that only
+    # supervises it).
+    "hazards:hazard_edit": DISTRICT | {"township_a_user"},
+    ("PATCH", "/api/v1/hazards/{id}/"): DISTRICT | {"township_a_user"},
     "hazards:extension_decide": DISTRICT,
     "hazards:hazard_reopen": DISTRICT,
     "hazards:hazard_void": DISTRICT,
