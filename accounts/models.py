@@ -221,7 +221,14 @@ class Enterprise(models.Model):
     (sectors → the departments that supervise them).
     """
 
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
+    uscc = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_uscc],
+        # The same words whether the form, the API or a concurrent registration finds the code taken.
+        error_messages={"unique": _("该统一社会信用代码已登记。")},
+    )
     name = models.CharField(_("单位名称"), max_length=200)
     sectors = models.ManyToManyField(Sector, verbose_name=_("行业领域"), related_name="enterprises")
     jurisdiction = models.ForeignKey(

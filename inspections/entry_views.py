@@ -76,19 +76,52 @@ def _send_back(request: HttpRequest, draft: InspectionDraft, exc: ValidationErro
 
 @writer_required
 def entry_new(request: HttpRequest) -> HttpResponse:
-    """录入检查: with drafts in progress, offer to resume them; otherwise start one at once.
+    """录入检查: with drafts in progress, offer to resume them; otherwise step 1 of a new inspection.
 
-    A GET starts a draft only when the user has none, so reloading this page never piles them up.
-    `?enterprise=<id>` (the enterprise page's 录入检查) starts it with that enterprise chosen; one the
-    user may not inspect answers 404.
+    Nothing is saved until step 1 is posted with a unit chosen: then the draft is created and the
+    user goes on as from any step 1. `?new=1` (the 新建 button beside the drafts) shows step 1 anyway.
+    `?enterprise=<id>` (the enterprise page's 录入检查) starts a draft at once with that enterprise
+    chosen (a GET only when the user has no drafts, so a reload piles nothing up); one the user may
+    not inspect answers 404.
     """
     enterprise = _start_enterprise(request)
-    drafts = list(selectors.draft_list(user=request.user))
-    if request.method == "POST" or not drafts:
-        draft = services.draft_start(user=request.user, enterprise=enterprise)
+    if enterprise is not None:
+        drafts = list(selectors.draft_list(user=request.user))
+        if request.method == "POST" or not drafts:
+            draft = services.draft_start(user=request.user, enterprise=enterprise)
+            return redirect(step_url(draft, 1))
+        context = {"rows": _draft_rows(request.user, drafts), "enterprise": enterprise}
+        return render(request, "inspections/entry_new.html", context)
+    if request.method == "GET" and "new" not in request.GET:
+        drafts = list(selectors.draft_list(user=request.user))
+        if drafts:
+            return render(request, "inspections/entry_new.html", {"rows": _draft_rows(request.user, drafts)})
+    return _new_basics(request)
+
+
+def _new_basics(request: HttpRequest) -> HttpResponse:
+    """Step 1 before any draft exists: an unsaved draft carries the defaults; a valid post creates it."""
+    user = request.user
+    unsaved = InspectionDraft(owner=user, data={"basics": services.draft_new_basics(user=user)})
+    basics = unsaved.data["basics"]
+    if request.method != "POST":
+        form = EntryBasicsForm(user=user, draft=unsaved, initial=basics)
+        return _render_step(request, unsaved, 1, {"form": form})
+    form = EntryBasicsForm(request.POST, user=user, draft=unsaved, initial=basics)
+    if not form.is_valid():
+        return _render_step(request, unsaved, 1, {"form": form})
+    draft = services.draft_start(user=user, basics=form.to_draft())
+    try:
+        services.draft_check_basics(user=user, draft=draft)
+    except ValidationError as exc:
+        # The draft exists now: its own step 1 shows the rule that failed, with everything kept.
+        request.session[_errors_key(draft)] = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        )
         return redirect(step_url(draft, 1))
-    context = {"rows": _draft_rows(request.user, drafts), "enterprise": enterprise}
-    return render(request, "inspections/entry_new.html", context)
+    goto = _goto(request, 2)
+    services.draft_save(user=user, draft=draft, step=goto)
+    return redirect(step_url(draft, goto))
 
 
 def _start_enterprise(request: HttpRequest):
@@ -514,8 +547,38 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Apps above add their part beside each result (hazards: 登记为隐患) through core.panels,
             # so this layer never names them.
             "panels": panels_for("inspections.record_detail", request, record=record),
+            "can_change": permissions.can_change_record(request.user, record),
+            "successor": getattr(record, "superseded_by", None),
         },
     )
+
+
+@require_POST
+@writer_required
+def record_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """出具记录（打印签字）: the record is locked; the PDF (a GET) never changes it."""
+    record = selectors.record_get(user=request.user, pk=pk)
+    try:
+        services.record_issue(user=request.user, record=record)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("检查记录已出具，此后不能修改；如需更正，请新建更正版本。"))
+    return redirect("inspections:record_detail", pk=record.pk)
+
+
+@require_POST
+@writer_required
+def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正: a new version of an issued record, which supersedes it; the old one stays as it was."""
+    record = selectors.record_get(user=request.user, pk=pk)
+    try:
+        new = services.record_correct(user=request.user, record=record)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("inspections:record_detail", pk=record.pk)
+    messages.success(request, _("已新建更正版本 %(number)s，出具前可修改。") % {"number": new.number})
+    return redirect("inspections:record_detail", pk=new.pk)
 
 
 @login_required

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import OrgKind
 from accounts.models import OrgUnit, RiskGrade, User
 from accounts.selectors import sectors_active, townships_visible
 
@@ -174,18 +175,36 @@ class TeamMemberField(forms.ModelMultipleChoiceField):
         return f"{label} ✓{_('执法证')}" if obj.holds_valid_cert(on) else label
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class OrganizerField(forms.ModelChoiceField):
+    """检查单位 in org-tree order, each with its kind: 火车站街道（街道）, 区应急管理局（部门）."""
+
+    def label_from_instance(self, obj) -> str:
+        kind = _("部门") if obj.kind == OrgKind.DEPARTMENT else obj.get_kind_display()
+        return f"{obj.name}（{kind}）"
+
+
 class EntryBasicsForm(forms.Form):
     """Step 1 基本信息. The rules (执法证, leader) are checked by the service, against the saved draft."""
 
     date = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ModelChoiceField(label=_("检查类型"), queryset=InspectionKind.objects.filter(is_active=True))
-    organizer = forms.ModelChoiceField(label=_("检查单位"), queryset=OrgUnit.objects.none())
+    organizer = OrganizerField(label=_("检查单位"), queryset=OrgUnit.objects.none())
     members = TeamMemberField(
         label=_("检查人员"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("执法检查须有两名以上持有效执法证（标有✓执法证）的人员。"),
+        help_text=_(
+            "列出检查单位持有效执法证（标有✓执法证）的人员，非执法检查另列该单位其他人员；"
+            "执法检查须有两名以上持证人员。更换检查单位或检查类型后点“保存”更新名单。"
+        ),
     )
     experts = forms.CharField(
         label=_("外聘专家"), max_length=200, required=False, help_text=_("多人以、分隔，如：张工、李工")
@@ -206,18 +225,42 @@ class EntryBasicsForm(forms.Form):
         super().__init__(*args, **kwargs)
         planned = draft.planned_action
         planned_members = list(planned.members.values_list("pk", flat=True)) if planned else []
-        self.fields["members"].queryset = selectors.team_candidates(user=user, include_ids=planned_members)
         if planned is not None:
             # A planned inspection is its organiser's: the unit is fixed by the plan.
             self.fields["organizer"].queryset = OrgUnit.objects.filter(pk=planned.organizer_id)
             self.fields["organizer"].disabled = True
         else:
             self.fields["organizer"].queryset = selectors.organizers_writable(user=user)
-        date = self.data.get("date") if self.is_bound else self.initial.get("date")
+        date = self._value("date")
         try:
             self.fields["members"].on = dt.date.fromisoformat(str(date))
         except ValueError:
             self.fields["members"].on = None
+        # Offered: the organiser's staff (only those with a valid 执法证 for an enforcement kind), the
+        # user, and whoever is already chosen; anyone team_candidates allows stays valid (the service
+        # checks the same rule).
+        chosen = {pk for pk in map(_int_or_none, self._values("members")) if pk is not None}
+        allowed = selectors.team_candidates(user=user, include_ids=planned_members)
+        keep = [*planned_members, *allowed.filter(pk__in=chosen).values_list("pk", flat=True)]
+        organizer_id = planned.organizer_id if planned is not None else _int_or_none(self._value("organizer"))
+        kind = InspectionKind.objects.filter(pk=_int_or_none(self._value("kind"))).first()
+        self.fields["members"].queryset = selectors.team_offered(
+            user=user,
+            organizer_id=organizer_id,
+            kind=kind,
+            on=self.fields["members"].on or timezone.localdate(),
+            keep_ids=keep,
+        )
+
+    def _value(self, name: str):
+        return self.data.get(name) if self.is_bound else self.initial.get(name)
+
+    def _values(self, name: str) -> list:
+        if self.is_bound:
+            return (
+                self.data.getlist(name) if hasattr(self.data, "getlist") else list(self.data.get(name) or [])
+            )
+        return list(self.initial.get(name) or [])
 
     def to_draft(self) -> dict:
         """What step 1 keeps in the draft: plain ids and text (JSON)."""

@@ -103,6 +103,16 @@ class InspectionAction(models.Model):
         _("状态"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.DONE
     )
     note = models.TextField(_("备注"), blank=True)
+    plan = models.ForeignKey(
+        "InspectionPlan",
+        verbose_name=_("检查计划"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="tasks",
+        help_text=_("由检查计划生成的检查任务所属的计划。"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -152,6 +162,26 @@ class InspectionRecord(models.Model):
     )
     findings = models.TextField(_("发现问题"), blank=True)
     note = models.TextField(_("备注"), blank=True)
+    issued_at = models.DateTimeField(
+        _("出具时间"), null=True, blank=True, help_text=_("打印签字出具后记录即锁定，更正须新建更正版本。")
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("出具人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text=_("本记录是对该已出具记录的更正版本；被更正的记录保持原样。"),
+    )
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -168,8 +198,10 @@ class InspectionRecord(models.Model):
         verbose_name_plural = _("检查记录")
         ordering = ["action", "pk"]
         constraints = [
+            # A correction (更正版本) shares its action and enterprise with the record it supersedes.
             models.UniqueConstraint(
                 fields=["action", "enterprise"],
+                condition=Q(supersedes__isnull=True),
                 name="record_one_visit_per_enterprise_per_action",
                 violation_error_message=_("同一检查行动中该单位已有检查记录。"),
             )

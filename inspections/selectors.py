@@ -20,6 +20,7 @@ from .models import (
     CheckItem,
     InspectionAction,
     InspectionDraft,
+    InspectionKind,
     InspectionPlan,
     InspectionRecord,
     PlanTarget,
@@ -52,10 +53,11 @@ def action_list_rows(*, user: User) -> QuerySet[InspectionAction]:
     The count is of the visits the user may see, as the action's page lists them: on a joint action
     a township counts its own enterprises, not the other towns'.
     """
-    visits = Count("records", distinct=True)
+    latest = Q(records__superseded_by__isnull=True)  # a corrected record (更正) is one visit
+    visits = Count("records", filter=latest, distinct=True)
     if not scope_for(user).everything:
         visible = restrict(InspectionRecord.objects.all(), user).values("pk")
-        visits = Count("records", filter=Q(records__in=visible), distinct=True)
+        visits = Count("records", filter=latest & Q(records__in=visible), distinct=True)
     return action_list(user=user).annotate(visit_count=visits).order_by("-date", "-pk")
 
 
@@ -74,7 +76,9 @@ def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str,
         leader_led=Count("pk", filter=Q(is_leader_led=True)),
         unannounced=Count("pk", filter=Q(is_unannounced=True)),
     )
-    visits = restrict(InspectionRecord.objects.filter(action__in=actions.values("pk")), user).aggregate(
+    # A record corrected by a newer version (更正) is one visit: only the latest version counts.
+    records = InspectionRecord.objects.filter(action__in=actions.values("pk"), superseded_by__isnull=True)
+    visits = restrict(records, user).aggregate(
         unit_visits=Count("pk"), units=Count("enterprise", distinct=True)
     )
     return {**totals, **visits}
@@ -138,7 +142,9 @@ def enterprise_records(*, user: User, enterprise: Enterprise) -> QuerySet[Inspec
 
 
 def record_get(*, user: User, pk: int) -> InspectionRecord:
-    return get_object_in_scope(record_list(user=user), user, "view", pk=pk)
+    """One record with the versions around it (更正: what it supersedes, what superseded it)."""
+    records = record_list(user=user).select_related("supersedes", "superseded_by")
+    return get_object_in_scope(records, user, "view", pk=pk)
 
 
 def organizers_writable(*, user: User) -> QuerySet[OrgUnit]:
@@ -159,6 +165,17 @@ def team_candidates(*, user: User, include_ids=()) -> QuerySet[User]:
         .select_related("org_unit")
         .order_by("org_unit__path", "name", "username")
     )
+
+
+def team_offered(*, user: User, organizer_id, kind: InspectionKind | None, on, keep_ids=()) -> QuerySet[User]:
+    """Step 1's chips: of the people team_candidates allows, the organising unit's own staff — for an
+    enforcement kind (or no kind yet) only those holding a 执法证 valid on the day — plus the user and
+    anyone already chosen. The service still validates against team_candidates."""
+    staff = Q(org_unit_id=organizer_id)
+    if kind is None or kind.is_enforcement:
+        staff &= ~Q(enforcement_cert_no="") & Q(enforcement_cert_expiry__gte=on)
+    keep = Q(pk=user.pk) | Q(pk__in=list(keep_ids))
+    return team_candidates(user=user, include_ids=keep_ids).filter(staff | keep)
 
 
 def enterprise_search(*, user: User, q: str, limit: int = 20) -> QuerySet[Enterprise]:
@@ -408,10 +425,17 @@ def _target_filter(plan: InspectionPlan, target: PlanTarget) -> Q:
 
     Only the organising unit itself counts, not its subtree: a district plan would otherwise sweep
     in every department's and township's own work (they hang under the district), and one visit
-    would count towards two units' plans.
+    would count towards two units' plans. A task generated from the plan (plan_tasks_create) counts
+    once it is completed, even when it was completed after the period.
     """
     start, end = plan_period(plan)
     match = Q(action__organizer_id=plan.organizer_id, action__date__gte=start, action__date__lte=end)
+    return (match | Q(action__plan_id=plan.pk)) & _line_filter(target)
+
+
+def _line_filter(target: PlanTarget) -> Q:
+    """The records (of whichever action) that match one plan line's kind, township and sector."""
+    match = Q()
     if target.kind_id:
         match &= Q(action__kind_id=target.kind_id)
     if target.township_id:
@@ -439,10 +463,13 @@ def plans_progress(*, plans, today: dt.date | None = None) -> dict[int, PlanProg
     if lines:
         periods = [plan_period(plan) for plan in plans]
         base = InspectionRecord.objects.filter(
+            Q(
+                action__organizer_id__in={plan.organizer_id for plan in plans},
+                action__date__gte=min(p[0] for p in periods),
+                action__date__lte=max(p[1] for p in periods),
+            )
+            | Q(action__plan_id__in=[plan.pk for plan in plans]),
             action__status=ActionStatus.DONE,
-            action__organizer_id__in={plan.organizer_id for plan in plans},
-            action__date__gte=min(p[0] for p in periods),
-            action__date__lte=max(p[1] for p in periods),
         )
         done = base.aggregate(
             **{f"t{target.pk}": Count("pk", filter=_target_filter(plan, target)) for plan, target in lines}
@@ -458,6 +485,20 @@ def plans_progress(*, plans, today: dt.date | None = None) -> dict[int, PlanProg
         total = LineProgress(planned=sum(r.planned for r in rows), done=sum(r.done for r in rows))
         result[plan.pk] = PlanProgress(plan=plan, lines=rows, total=total, elapsed=_elapsed(plan, today))
     return result
+
+
+def plan_task_records(*, plan: InspectionPlan) -> QuerySet[InspectionRecord]:
+    """The records of the tasks generated from the plan (planned or done), one per task, oldest first."""
+    return (
+        InspectionRecord.objects.filter(action__plan=plan)
+        .select_related("action__kind", "action__organizer", "enterprise__jurisdiction")
+        .order_by("action__pk", "pk")
+    )
+
+
+def plan_task_count(*, plan: InspectionPlan, target: PlanTarget) -> int:
+    """How many of the plan's tasks (planned or done) already match one line."""
+    return plan_task_records(plan=plan).filter(_line_filter(target)).count()
 
 
 def plan_progress(*, plan: InspectionPlan, today: dt.date | None = None) -> PlanProgress:

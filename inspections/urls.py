@@ -17,6 +17,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/export/", views.plan_export, name="plan_export"),
+    path("plans/<int:pk>/tasks/", views.plan_tasks_create, name="plan_tasks_create"),
     # 录入检查 (entry_views): the phone form, drafts, and the action / record / photo pages
     path("new/", entry_views.entry_new, name="entry_new"),
     path("new/enterprises/", entry_views.enterprise_search, name="entry_enterprise_search"),
@@ -27,5 +28,7 @@ urlpatterns = [
     path("<int:pk>/", entry_views.action_detail, name="action_detail"),
     path("<int:pk>/start/", entry_views.planned_start, name="planned_start"),
     path("records/<int:pk>/", entry_views.record_detail, name="record_detail"),
+    path("records/<int:pk>/issue/", entry_views.record_issue, name="record_issue"),
+    path("records/<int:pk>/correct/", entry_views.record_correct, name="record_correct"),
     path("photos/<int:pk>/", entry_views.photo, name="photo"),
 ]

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.selectors import enterprise_or_none, sectors_active
 from core.audit import audit_export
@@ -287,15 +288,44 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk)
+    can_edit = permissions.can_change_plan(request.user, plan)
+    tasks = [
+        (record, permissions.can_complete(request.user, record.action))
+        for record in selectors.plan_task_records(plan=plan)
+    ]
     return render(
         request,
         "inspections/plan_detail.html",
         {
             "plan": plan,
             "progress": selectors.plan_progress(plan=plan),
-            "can_edit": permissions.can_change_plan(request.user, plan),
+            "can_edit": can_edit,
+            "can_generate": can_edit and permissions.can_enter(request.user),
+            "tasks": tasks,
         },
     )
+
+
+@require_POST
+@login_required
+def plan_tasks_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """生成检查任务: planned inspections for the plan's lines; a second click adds only what is missing."""
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    if not permissions.can_change_plan(request.user, plan) or not permissions.can_enter(request.user):
+        raise PermissionDenied
+    try:
+        result = services.plan_tasks_create(user=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("inspections:plan_detail", pk=plan.pk)
+    if result.actions:
+        messages.success(request, _("已生成 %(n)d 项检查任务。") % {"n": len(result.actions)})
+    else:
+        messages.info(request, _("检查任务已齐全，没有新生成的任务。"))
+    if result.short:
+        lines = "、".join(str(t) for t in result.short)
+        messages.warning(request, _("以下指标可选单位不足，已尽数生成：%(lines)s") % {"lines": lines})
+    return redirect("inspections:plan_detail", pk=plan.pk)
 
 
 def _plan_form_page(request: HttpRequest, plan=None) -> HttpResponse:

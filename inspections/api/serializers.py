@@ -74,7 +74,19 @@ class InspectionRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionRecord
-        fields = ["id", "number", "action", "enterprise", "enterprise_name", "findings", "note", "results"]
+        fields = [
+            "id",
+            "number",
+            "action",
+            "enterprise",
+            "enterprise_name",
+            "findings",
+            "note",
+            "results",
+            "issued_at",
+            "supersedes",
+        ]
+        read_only_fields = ["issued_at", "supersedes"]
 
 
 # ---------------------------------------------------------------- writes (录入检查 via the API)

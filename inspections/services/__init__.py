@@ -20,6 +20,8 @@ from .actions import (
     imported_team_unverified,
     number_label,
     numbers_issue,
+    record_correct,
+    record_issue,
     record_photo_create,
     record_save_visit,
     record_update,
@@ -34,6 +36,7 @@ from .drafts import (
     draft_basics_from_action,
     draft_check_basics,
     draft_discard,
+    draft_new_basics,
     draft_photo_create,
     draft_photo_delete,
     draft_save,
@@ -42,7 +45,7 @@ from .drafts import (
 )
 from .draws import DRAW_KIND_CODE, draw_create, draw_number, draw_verify
 from .imports import ImportedAction, action_import_many
-from .plans import TargetData, plan_create, plan_update
+from .plans import TargetData, TasksCreated, plan_create, plan_tasks_create, plan_update
 
 __all__ = [
     "ACTION_MARK",
@@ -54,6 +57,7 @@ __all__ = [
     "ImportedAction",
     "ResultData",
     "TargetData",
+    "TasksCreated",
     "VisitData",
     "action_build",
     "action_complete_planned",
@@ -67,6 +71,7 @@ __all__ = [
     "draft_basics_from_action",
     "draft_check_basics",
     "draft_discard",
+    "draft_new_basics",
     "draft_photo_create",
     "draft_photo_delete",
     "draft_save",
@@ -79,7 +84,10 @@ __all__ = [
     "number_label",
     "numbers_issue",
     "plan_create",
+    "plan_tasks_create",
     "plan_update",
+    "record_correct",
+    "record_issue",
     "record_photo_create",
     "record_save_visit",
     "record_update",

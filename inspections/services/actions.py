@@ -426,6 +426,7 @@ def record_save_visit(
     Results whose item stays are updated in place, not deleted and re-created: a hazard registered
     from a 不符合 result (登记为隐患) keeps its link, so the item is not offered for registering twice.
     """
+    check_record_not_issued(record)
     _check_results(visit.results, applicable=applicable, kept=kept)
     record.findings = visit.findings
     record.note = visit.note
@@ -450,6 +451,12 @@ def record_save_visit(
         ]
     )
     return record
+
+
+def check_record_not_issued(record: InspectionRecord) -> None:
+    """An issued record (出具, printed for signature) is locked: a correction is a new version."""
+    if record.pk and InspectionRecord.objects.filter(pk=record.pk, issued_at__isnull=False).exists():
+        raise ValidationError(_("该检查记录已出具，不能修改；如需更正，请新建更正版本。"))
 
 
 def check_can_change_record(*, user: User, record: InspectionRecord) -> None:
@@ -477,6 +484,7 @@ def record_update(*, user: User, record: InspectionRecord, visit: VisitData) -> 
 def record_photo_create(*, user: User, record: InspectionRecord, image, caption: str = "") -> RecordPhoto:
     """上传现场照片 to a record: a real image (checked by content, not by name) within the size limit."""
     check_can_change_record(user=user, record=record)
+    check_record_not_issued(record)
     try:
         ext = validate_image(image)
     except ValidationError as exc:
@@ -489,3 +497,51 @@ def record_photo_create(*, user: User, record: InspectionRecord, image, caption:
         caption=caption.strip(),
         uploaded_by=user,
     )
+
+
+@transaction.atomic
+def record_issue(*, user: User, record: InspectionRecord) -> InspectionRecord:
+    """出具记录（打印签字）: the record is locked from now on. Issuing twice changes nothing."""
+    check_can_change_record(user=user, record=record)
+    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.issued_at is not None:
+        return record
+    if record.action.status != ActionStatus.DONE or not record.number:
+        raise ValidationError(_("该检查尚未完成，不能出具检查记录。"))
+    record.issued_at = timezone.now()
+    record.issued_by = user
+    record._history_user = user
+    record._change_reason = "出具"
+    record.save(update_fields=["issued_at", "issued_by", "updated"])
+    return record
+
+
+@transaction.atomic
+def record_correct(*, user: User, record: InspectionRecord) -> InspectionRecord:
+    """更正: a new version of an issued record — same action and enterprise, its results and findings
+    copied, the organiser's next record number — that supersedes it. The old one stays as it was
+    (hazards registered from its results stay linked to it); the new one is editable until issued."""
+    check_can_change_record(user=user, record=record)
+    record = InspectionRecord.objects.select_for_update().select_related("action").get(pk=record.pk)
+    if record.issued_at is None:
+        raise ValidationError(_("该检查记录尚未出具，可直接修改，无需更正。"))
+    if InspectionRecord.objects.filter(supersedes=record).exists():
+        raise ValidationError(_("该检查记录已有更正版本，请在最新版本上更正。"))
+    new = InspectionRecord(
+        action=record.action,
+        enterprise_id=record.enterprise_id,
+        number=numbers_issue(RECORD_MARK, [record.action])[0],
+        findings=record.findings,
+        note=record.note,
+        supersedes=record,
+    )
+    new._history_user = user
+    new._change_reason = "更正"
+    new.save()
+    CheckResult.objects.bulk_create(
+        [
+            CheckResult(record=new, item_id=r.item_id, result=r.result, note=r.note)
+            for r in record.results.all()
+        ]
+    )
+    return new

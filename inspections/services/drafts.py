@@ -124,20 +124,33 @@ def draft_basics_from_action(action: InspectionAction) -> dict:
     }
 
 
+def draft_new_basics(*, user: User) -> dict:
+    """What step 1 of a new inspection starts with: today, the user's own unit (or the first he may
+    organise for) and himself on the team. Nothing is saved: 录入检查 shows these before any draft exists."""
+    organizer = selectors.organizers_writable(user=user)
+    own = organizer.filter(pk=user.org_unit_id).first() or organizer.first()
+    return {
+        "date": timezone.localdate().isoformat(),
+        "organizer": own.pk if own else None,
+        "members": [user.pk],
+    }
+
+
 @transaction.atomic
 def draft_start(
-    *, user: User, planned_action: InspectionAction | None = None, enterprise: Enterprise | None = None
+    *,
+    user: User,
+    planned_action: InspectionAction | None = None,
+    enterprise: Enterprise | None = None,
+    basics: dict | None = None,
 ) -> InspectionDraft:
     """开始录入: a new draft, or for a planned inspection the user's draft of it (resumed if it exists),
     prefilled from the plan. Started from an enterprise's page, the draft has that enterprise chosen
-    (if the user may inspect it: its change scope, as for any enterprise picked on step 2)."""
+    (if the user may inspect it: its change scope, as for any enterprise picked on step 2). Started
+    from 录入检查's step 1, `basics` is what was posted (checked later by draft_basics, as any step 1)."""
     check_can_enter(user)
     if planned_action is None:
-        organizer = selectors.organizers_writable(user=user)
-        own = organizer.filter(pk=user.org_unit_id).first() or organizer.first()
-        basics = {"date": timezone.localdate().isoformat(), "organizer": own.pk if own else None}
-        basics["members"] = [user.pk]
-        data: dict = {"basics": basics}
+        data: dict = {"basics": basics if basics is not None else draft_new_basics(user=user)}
         if enterprise is not None:
             if not restrict(Enterprise.objects.filter(pk=enterprise.pk), user, "change").exists():
                 raise ValidationError({"enterprises": _("所选单位不在您的管辖范围内。")})

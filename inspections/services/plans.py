@@ -11,8 +11,12 @@ from django.utils.translation import gettext as _
 from accounts.choices import TOWNSHIP_KINDS
 from accounts.models import OrgUnit, Sector, User
 
-from .. import permissions
-from ..models import InspectionKind, InspectionPlan, PlanTarget
+from .. import permissions, selectors
+from ..choices import ActionStatus
+from ..models import InspectionAction, InspectionKind, InspectionPlan, InspectionRecord, PlanTarget
+from .actions import _action_save, action_build, check_can_enter
+
+TASK_KIND_CODE = "routine"  # 日常检查: the kind of a task whose plan line names none
 
 
 @dataclass(frozen=True)
@@ -129,3 +133,76 @@ def plan_update(
     if not permissions.can_change_plan(user, plan):
         raise PermissionDenied(_("您不能修改该单位的检查计划。"))
     return _plan_save(user=user, plan=plan, year=year, month=month, title=title, note=note, targets=targets)
+
+
+@dataclass(frozen=True)
+class TasksCreated:
+    """What 生成检查任务 did: the new planned inspections, and the lines whose pool ran short."""
+
+    actions: list[InspectionAction]
+    short: list[PlanTarget]
+
+
+@transaction.atomic
+def plan_tasks_create(*, user: User, plan: InspectionPlan) -> TasksCreated:
+    """生成检查任务: planned inspections (计划中) of the plan's unit for its lines, one enterprise each.
+
+    Only lines naming a sector or a township generate tasks. A line gets as many tasks as its
+    计划家次 less the plan's tasks that already match it, so a second run creates only what is
+    missing. The enterprises are the line's pool as for a 双随机 draw (operating, in the user's scope and
+    the unit's remit, in the sector with its sub-sectors and the township with its communities), less
+    those already given a task of this plan, taken in the order they were registered. The organiser is
+    the plan's unit, the date the last day of the plan's period (the deadline), the kind the line's
+    (日常检查 when it names none); the team is chosen when the task is started (开始录入).
+    """
+    if not permissions.can_change_plan(user, plan):
+        raise PermissionDenied(_("您不能为该单位的检查计划生成检查任务。"))
+    check_can_enter(user)
+    # One generation at a time per plan, so two clicks cannot both fill the same gap.
+    plan = InspectionPlan.objects.select_for_update().select_related("organizer").get(pk=plan.pk)
+    default_kind = InspectionKind.objects.filter(code=TASK_KIND_CODE, is_active=True).first()
+    _start, deadline = selectors.plan_period(plan)
+    taken = set(InspectionRecord.objects.filter(action__plan=plan).values_list("enterprise_id", flat=True))
+    created: list[InspectionAction] = []
+    short: list[PlanTarget] = []
+    targets = plan.targets.select_related("sector", "township", "kind").order_by("pk")
+    for target in targets:
+        if not (target.sector_id or target.township_id):
+            continue
+        missing = target.target_visits - selectors.plan_task_count(plan=plan, target=target)
+        if missing <= 0:
+            continue
+        kind = target.kind or default_kind
+        if kind is None:
+            raise ValidationError({"kind": _("检查类型“日常检查”不存在或已停用，请联系系统管理员。")})
+        pool = selectors.draw_enterprise_pool(
+            user=user,
+            organizer=plan.organizer,
+            sector_ids=[target.sector_id] if target.sector_id else [],
+            township_ids=[target.township_id] if target.township_id else [],
+            risk_grade_ids=[],
+            weighted=False,
+        )
+        chosen = [pk for pk, _weight in pool if pk not in taken][:missing]
+        if len(chosen) < missing:
+            short.append(target)
+        for enterprise_pk in chosen:
+            action = action_build(
+                user=user,
+                organizer=plan.organizer,
+                date=deadline,
+                kind=kind,
+                members=[],
+                note=_("检查计划“%(title)s”（%(period)s）的检查任务")
+                % {"title": plan.title, "period": plan.period_label},
+                status=ActionStatus.PLANNED,
+            )
+            action.plan = plan
+            record = InspectionRecord(action=action, enterprise_id=enterprise_pk)
+            created.append(
+                _action_save(
+                    user=user, action=action, records=[record], members=[], visits={}, numbered=False
+                )
+            )
+            taken.add(enterprise_pk)
+    return TasksCreated(actions=created, short=short)

@@ -21,6 +21,9 @@
  *                          form's level select says 重大 (value "major"); the server still decides.
  *  input[type=date][data-default-days="30"]
  *                          an empty date is filled with today + N days (the server applies the same default).
+ *  form input[type=file]   a Chinese button 选择文件 (选择照片 when it takes images) labelled for the input, which
+ *                          stays focusable but visually hidden, and a line with 未选择文件 or the chosen names —
+ *                          the browser's own control speaks the browser's language. Without JS it stays native.
  */
 (function () {
   "use strict";
@@ -229,8 +232,48 @@
     input.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
   });
 
+  // ---------- file inputs: Chinese button and chosen names ----------
+
+  var fileSeq = 0;
+
+  function enhanceFiles(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    Array.prototype.forEach.call(scope.querySelectorAll("form input[type=file]"), function (input) {
+      if (input.dataset.filePick) return;
+      input.dataset.filePick = "1";
+      if (!input.id) input.id = "file-pick-" + (++fileSeq);
+      var photos = /^image\//.test(input.getAttribute("accept") || "");
+
+      var box = document.createElement("div");
+      box.className = "file-pick";
+      var button = document.createElement("label");
+      button.className = "btn btn-outline-secondary btn-sm";
+      button.setAttribute("for", input.id);
+      button.textContent = photos ? "选择照片" : "选择文件";
+      var names = document.createElement("span");
+      names.className = "file-pick-names";
+      names.setAttribute("aria-live", "polite");
+      box.appendChild(button);
+      box.appendChild(names);
+      input.classList.add("visually-hidden", "file-pick-input");
+      input.insertAdjacentElement("afterend", box);
+
+      function update() {
+        var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+        names.textContent = !files.length ? "未选择文件"
+          : files.length === 1 ? files[0] : "已选择 " + files.length + " 个文件";
+        names.title = files.join("、");
+        box.classList.toggle("is-invalid", input.classList.contains("is-invalid"));
+      }
+      input.addEventListener("change", update);
+      if (input.form) input.form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+      update();
+    });
+  }
+
   // ---------- go ----------
 
   decorate(document);
-  window.App = { decorate: decorate };
+  enhanceFiles(document);
+  window.App = { decorate: decorate, enhanceFiles: enhanceFiles };
 })();

@@ -4,7 +4,8 @@
  *                            enterprises in the user's scope) and lists them in [data-entry-results]
  *                            with 添加 buttons that post the page's form#entry-form, exactly like the
  *                            no-JS search (a GET of the same page). Offline, the form submits normally.
- *  form[data-entry-basics]   step 1: a filter box over a long team-member list; the 带队领导 fields
+ *  form[data-entry-basics]   step 1: a name filter box over the team-member chips; changing 检查单位
+ *                            saves the step so the chips follow that unit; the 带队领导 fields
  *                            only while 领导带队 is ticked.
  *  input[data-default-general][data-default-major]
  *                            step 4 (hazards' 不符合 lines): a deadline still at one level's default
@@ -110,10 +111,10 @@
     var list = form.querySelector("#id_members");
     if (!list) return;
     var options = Array.prototype.slice.call(list.children);
-    if (options.length < 8) return;
+    if (!options.length) return;
     var filter = el("input", "form-control form-control-sm entry-member-filter");
     filter.type = "search";
-    filter.placeholder = "输入姓名或单位筛选人员";
+    filter.placeholder = "输入姓名筛选人员";
     filter.setAttribute("aria-label", "筛选检查人员");
     list.parentNode.insertBefore(filter, list);
     filter.addEventListener("input", function () {
@@ -122,6 +123,18 @@
         var ticked = option.querySelector("input:checked");
         option.hidden = Boolean(q) && !ticked && option.textContent.indexOf(q) === -1;
       });
+    });
+  }
+
+  // The chips are the chosen unit's staff (certified ones for an enforcement kind): choosing another
+  // unit saves step 1 (保存) so the server lists that unit's people.
+  function setupTeamRefresh(form) {
+    var save = form.querySelector("button[name=goto][value='1']");
+    if (!save) return;
+    ["id_organizer"].forEach(function (id) {
+      var select = document.getElementById(id);
+      if (!select || select.disabled) return;
+      select.addEventListener("change", function () { save.click(); });
     });
   }
 
@@ -157,6 +170,7 @@
   document.querySelectorAll("form[data-entry-search]").forEach(setupSearch);
   document.querySelectorAll("form[data-entry-basics]").forEach(function (form) {
     setupMemberFilter(form);
+    setupTeamRefresh(form);
     setupLeaderFields(form);
   });
 })();

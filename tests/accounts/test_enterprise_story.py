@@ -19,7 +19,7 @@ from hazards.models import Hazard
 from hazards.services import HazardData, hazard_create
 from inspections.choices import CheckResultValue
 from inspections.models import CheckItem, InspectionDraft, InspectionKind
-from inspections.services import ResultData, VisitData, action_create
+from inspections.services import ResultData, VisitData, action_create, draft_start
 from tests.factories import UserFactory
 
 TODAY = timezone.localdate()
@@ -273,7 +273,7 @@ def test_entry_start_with_a_draft_in_progress_offers_a_new_one_for_the_enterpris
     client, officer, enterprise_a
 ):
     client.force_login(officer)
-    client.post(reverse("inspections:entry_new"))  # a draft already begun
+    draft_start(user=officer)  # a draft already begun
     response = client.get(start_url(enterprise_a))
     assert response.status_code == 200
     assert f'action="{start_url(enterprise_a)}"' in response.content.decode()

@@ -98,27 +98,47 @@ def ready_draft(user, kind, organizer, members, enterprises) -> InspectionDraft:
 # ---------------------------------------------------------------- start and resume
 
 
-def test_new_starts_a_draft_once_then_offers_to_resume_it(client, officer):
+def test_new_shows_step_one_and_creates_the_draft_only_when_a_unit_is_posted(client, officer, routine):
     client.force_login(officer)
-    response = client.get(reverse("inspections:entry_new"))
+    page = client.get(reverse("inspections:entry_new"))
+    assert page.status_code == 200 and page.context["form"].initial["organizer"] == officer.org_unit_id
+    assert page.context["form"].initial["members"] == [officer.pk]
+    assert not InspectionDraft.objects.filter(owner=officer).exists()  # opening 录入检查 saves nothing
+    client.get(reverse("inspections:entry_new"))
+    assert not InspectionDraft.objects.exists()
+
+    # Posted without a unit: the form says so, still no "（尚未选择单位）" draft.
+    response = client.post(reverse("inspections:entry_new"), {"date": TODAY.isoformat(), "kind": routine.pk})
+    assert response.status_code == 200 and "organizer" in response.context["form"].errors
+    assert not InspectionDraft.objects.exists()
+
+    covert = InspectionKind.objects.get(code="covert")
+    response = client.post(reverse("inspections:entry_new"), basics_post(covert, officer.org_unit, [officer]))
     draft = InspectionDraft.objects.get(owner=officer)
-    assert response.url == step_url(draft, 1)
-    assert draft.data["basics"]["date"] == TODAY.isoformat()
-    assert draft.data["basics"]["members"] == [officer.pk]
+    assert response.url == step_url(draft, 2) and draft.step == 2
+    assert draft.data["basics"]["organizer"] == officer.org_unit_id
 
     again = client.get(reverse("inspections:entry_new"))
-    assert again.status_code == 200 and "继续" in again.content.decode()
-    assert InspectionDraft.objects.filter(owner=officer).count() == 1  # a reload piles nothing up
+    assert again.status_code == 200 and "继续" in again.content.decode()  # 我的草稿 offered to resume
+    assert client.get(reverse("inspections:draft_resume", args=[draft.pk])).url == step_url(draft, 2)
+    fresh = client.get(reverse("inspections:entry_new"), {"new": "1"})
+    assert "form" in fresh.context and InspectionDraft.objects.filter(owner=officer).count() == 1
 
-    client.post(reverse("inspections:entry_new"))
-    assert InspectionDraft.objects.filter(owner=officer).count() == 2  # 新建 is explicit
+
+def test_new_with_a_failing_rule_keeps_the_draft_and_shows_the_rule(client, officer, routine):
+    client.force_login(officer)
+    response = client.post(
+        reverse("inspections:entry_new"), basics_post(routine, officer.org_unit, [officer])
+    )
+    draft = InspectionDraft.objects.get(owner=officer)
+    assert response.url == step_url(draft, 1)
+    assert CERT_RULE in client.get(response.url).content.decode()
 
 
 def test_organizer_choices_follow_the_role(client, district, officer, township_a_user, department_user):
     def choices(user):
         client.force_login(user)
-        client.get(reverse("inspections:entry_new"))
-        draft = InspectionDraft.objects.filter(owner=user).latest("pk")
+        draft = draft_start(user=user)
         return set(client.get(step_url(draft, 1)).context["form"].fields["organizer"].queryset)
 
     # One rule for entry, import, plans and draws: the district office may enter for any organising unit.
@@ -136,16 +156,15 @@ def test_organizer_choices_follow_the_role(client, district, officer, township_a
 def test_team_choices_mark_valid_certificates(client, officer, team, district, certified):
     outsider_team = certified(district.township_b, role=Role.TOWNSHIP)
     client.force_login(officer)
-    client.get(reverse("inspections:entry_new"))
-    draft = InspectionDraft.objects.get(owner=officer)
+    draft = draft_start(user=officer)
     field = client.get(step_url(draft, 1)).context["form"].fields["members"]
     labels = {u.pk: field.label_from_instance(u) for u in field.queryset}
     assert "✓执法证" in labels[team[0].pk] and "✓执法证" not in labels[officer.pk]
-    assert set(labels) >= {officer.pk, *[m.pk for m in team], *[m.pk for m in outsider_team]}  # district-wide
+    # Offered: the organiser's own certified staff and the user — not the whole district (issue 10).
+    assert set(labels) == {officer.pk, *[m.pk for m in team]}
 
     client.force_login(township_b_user := UserFactory(role=Role.TOWNSHIP, org_unit=district.township_b))
-    client.get(reverse("inspections:entry_new"))
-    draft_b = InspectionDraft.objects.get(owner=township_b_user)
+    draft_b = draft_start(user=township_b_user)
     queryset = client.get(step_url(draft_b, 1)).context["form"].fields["members"].queryset
     assert set(queryset) == {township_b_user, *outsider_team}
 
@@ -155,7 +174,7 @@ def test_team_choices_mark_valid_certificates(client, officer, team, district, c
 
 def test_officer_enters_an_inspection_step_by_step(client, officer, team, routine, enterprise_a, items):
     client.force_login(officer)
-    draft = InspectionDraft.objects.get(pk=client.get(reverse("inspections:entry_new")).url.split("/")[-4])
+    draft = draft_start(user=officer)
 
     response = client.post(
         step_url(draft, 1), basics_post(routine, officer.org_unit, team, experts="张工、李工")
@@ -201,8 +220,7 @@ def test_officer_enters_an_inspection_step_by_step(client, officer, team, routin
 
 def test_step_one_keeps_the_input_and_shows_the_certificate_rule(client, officer, routine):
     client.force_login(officer)
-    client.get(reverse("inspections:entry_new"))
-    draft = InspectionDraft.objects.get(owner=officer)
+    draft = draft_start(user=officer)
     response = client.post(
         step_url(draft, 1), basics_post(routine, officer.org_unit, [officer], experts="王工")
     )
@@ -216,8 +234,7 @@ def test_step_one_keeps_the_input_and_shows_the_certificate_rule(client, officer
 def test_leader_led_needs_the_leader_named(client, officer, team):
     covert = InspectionKind.objects.get(code="covert")  # not an enforcement kind
     client.force_login(officer)
-    client.get(reverse("inspections:entry_new"))
-    draft = InspectionDraft.objects.get(owner=officer)
+    draft = draft_start(user=officer)
     response = client.post(
         step_url(draft, 1), basics_post(covert, officer.org_unit, [officer], is_leader_led="on")
     )
@@ -242,8 +259,7 @@ def test_submit_sends_back_to_the_step_of_the_broken_rule(
 
 def test_future_date_is_refused(client, officer, team, routine):
     client.force_login(officer)
-    client.get(reverse("inspections:entry_new"))
-    draft = InspectionDraft.objects.get(owner=officer)
+    draft = draft_start(user=officer)
     tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
     response = client.post(step_url(draft, 1), basics_post(routine, officer.org_unit, team, date=tomorrow))
     assert "检查日期不能晚于今天。" in response.context["form"].errors["date"]
@@ -264,8 +280,7 @@ def test_search_finds_only_enterprises_in_the_users_scope(
         enterprise_a.pk
     ]
 
-    client.get(reverse("inspections:entry_new"))
-    draft = InspectionDraft.objects.get(owner=township_a_user)
+    draft = draft_start(user=township_a_user)
     page = client.get(step_url(draft, 2), {"q": "西山"})  # the no-JS search on the page itself
     assert page.context["results"] == [] and "没有找到" in page.content.decode()
     assert client.get(step_url(draft, 2), {"q": "机械"}).context["results"] == [enterprise_a]
@@ -284,8 +299,7 @@ def test_hand_crafted_enterprise_outside_scope_is_refused(
     client, township_a_user, district, enterprise_a, enterprise_b
 ):
     client.force_login(township_a_user)
-    client.get(reverse("inspections:entry_new"))
-    draft = InspectionDraft.objects.get(owner=township_a_user)
+    draft = draft_start(user=township_a_user)
     client.post(step_url(draft, 2), {"add": enterprise_a.pk})
     response = client.post(step_url(draft, 2), {"add": enterprise_b.pk}, follow=True)
     assert "所选单位不在您的管辖范围内。" in response.content.decode()
@@ -758,3 +772,67 @@ def test_entry_steps_drafts_and_record_api_keep_their_query_counts(
     for url, before in zip(urls(many), counts, strict=True):
         with django_assert_max_num_queries(before):
             assert (api if url == RECORDS else client).get(url).status_code == 200
+
+
+# ---------------------------------------------------------------- issue 10: step 1's choices
+
+
+def _step1_form(client, user, **basics):
+    client.force_login(user)
+    draft = draft_start(user=user)
+    if basics:
+        draft_save(user=user, draft=draft, step=1, basics={**draft.data["basics"], **basics})
+    return client.get(step_url(draft, 1)).context["form"]
+
+
+def test_step1_offers_only_the_organisers_certified_staff_for_enforcement(client, district, officer, routine):
+    expiry = TODAY + dt.timedelta(days=30)
+    sure = UserFactory(
+        name="持证甲",
+        org_unit=district.dept_emergency,
+        enforcement_cert_no="A1",
+        enforcement_cert_expiry=expiry,
+    )
+    lapsed = UserFactory(
+        name="过期乙",
+        org_unit=district.dept_emergency,
+        enforcement_cert_no="A2",
+        enforcement_cert_expiry=TODAY - dt.timedelta(days=1),
+    )
+    plain = UserFactory(name="无证丙", org_unit=district.dept_emergency)
+    elsewhere = UserFactory(
+        name="他处丁", org_unit=district.township_a, enforcement_cert_no="A3", enforcement_cert_expiry=expiry
+    )
+
+    form = _step1_form(client, officer, kind=routine.pk, organizer=district.dept_emergency.pk)
+    offered = set(form.fields["members"].queryset)
+    assert sure in offered and officer in offered  # the user himself is always offered
+    assert not offered & {lapsed, plain, elsewhere}
+
+    covert = InspectionKind.objects.get(code="covert")  # not an enforcement kind: the unit's other staff too
+    offered = set(
+        _step1_form(client, officer, kind=covert.pk, organizer=district.dept_emergency.pk)
+        .fields["members"]
+        .queryset
+    )
+    assert {sure, lapsed, plain} <= offered and elsewhere not in offered
+
+    # The server still validates: a member outside what the user may choose is refused.
+    outsider = UserFactory(name="外区戊", org_unit=None)
+    draft = InspectionDraft.objects.filter(owner=officer).latest("pk")
+    response = client.post(
+        step_url(draft, 1), basics_post(routine, district.dept_emergency, [officer, outsider])
+    )
+    assert response.status_code == 200 and "members" in response.context["form"].errors
+    draft.refresh_from_db()
+    assert outsider.pk not in draft.data["basics"]["members"]
+
+
+def test_step1_organizers_in_tree_order_with_their_kind(client, district, officer):
+    form = _step1_form(client, officer)
+    labels = [label for value, label in form.fields["organizer"].choices if value]
+    paths = [u.path for u in form.fields["organizer"].queryset]
+    assert paths == sorted(paths)
+    assert "区应急管理局（部门）" in labels and "东城街道（街道）" in labels and "西山镇（乡镇）" in labels
+    page = client.get(step_url(InspectionDraft.objects.get(owner=officer), 1)).content.decode()
+    assert "区应急管理局（部门）" in page

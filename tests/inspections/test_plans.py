@@ -11,13 +11,14 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.choices import Role
 from inspections.choices import ActionStatus
 from inspections.models import InspectionAction, InspectionKind, InspectionPlan, InspectionRecord
 from inspections.selectors import plan_list, plan_progress, plans_progress
-from inspections.services import TargetData, plan_create, plan_update
+from inspections.services import TargetData, plan_create, plan_tasks_create, plan_update
 from tests.factories import EnterpriseFactory, UserFactory
 
 YEAR = 2026
@@ -571,3 +572,142 @@ def test_schema_lists_the_plan_endpoints(client, officer):
     client.force_login(officer)
     body = client.get("/api/schema/").content
     assert b"/api/v1/inspection-plans/" in body and b"InspectionPlanInputRequest" in body
+
+
+# ---------------------------------------------------------------- 生成检查任务 (tasks from the plan's lines)
+
+
+@pytest.fixture
+def task_world(district, sectors, enterprise_a, enterprise_b):
+    """Township A's firms: 东城机械厂 (enterprise_a), a second machinery firm and a building site; a
+    machinery firm in township B (outside township A's remit)."""
+    machinery = EnterpriseFactory(
+        name="东城铸造厂", jurisdiction=district.township_a, sectors=[sectors["machinery"]]
+    )
+    site = EnterpriseFactory(
+        name="东城工地", jurisdiction=district.township_a, sectors=[sectors["construction"]]
+    )
+    EnterpriseFactory(name="西山机械厂", jurisdiction=district.township_b, sectors=[sectors["machinery"]])
+    return {"machinery": [enterprise_a, machinery], "site": site}
+
+
+def task_plan(user, district, sectors, *, machinery=2, year=YEAR):
+    return make_plan(
+        user,
+        district.township_a,
+        [
+            TargetData(machinery, sector=sectors["machinery"]),
+            TargetData(1, sector=sectors["construction"], kind=kind("special")),
+            TargetData(5),  # neither sector nor township: a quota only, no tasks
+        ],
+        year=year,
+    )
+
+
+def tasks_of(plan) -> list[InspectionAction]:
+    return list(InspectionAction.objects.filter(plan=plan).order_by("pk"))
+
+
+def test_generate_creates_planned_tasks_of_the_plans_unit_from_the_lines_pools(
+    township_a_user, district, sectors, task_world
+):
+    plan = task_plan(township_a_user, district, sectors)
+    result = plan_tasks_create(user=township_a_user, plan=plan)
+    tasks = tasks_of(plan)
+    assert [t.pk for t in result.actions] == [t.pk for t in tasks] and result.short == []
+    assert [[r.enterprise for r in t.records.all()] for t in tasks] == [
+        [task_world["machinery"][0]],
+        [task_world["machinery"][1]],
+        [task_world["site"]],
+    ]
+    assert {(t.status, t.organizer, t.date, t.number) for t in tasks} == {
+        (ActionStatus.PLANNED, district.township_a, dt.date(YEAR, 12, 31), "")
+    }
+    assert [t.kind.code for t in tasks] == ["routine", "routine", "special"]
+    # Planned, not done: nothing counts yet.
+    assert done_of(plan) == [0, 0, 0]
+
+
+def test_generating_again_creates_only_what_is_missing(township_a_user, district, sectors, task_world):
+    plan = task_plan(township_a_user, district, sectors)
+    plan_tasks_create(user=township_a_user, plan=plan)
+    assert plan_tasks_create(user=township_a_user, plan=plan).actions == []
+    assert len(tasks_of(plan)) == 3
+    extra = EnterpriseFactory(jurisdiction=district.community_a, sectors=[sectors["machinery"]])
+    plan_update(
+        user=township_a_user,
+        plan=plan,
+        year=YEAR,
+        month=None,
+        title=plan.title,
+        targets=[TargetData(3, sector=sectors["machinery"]), TargetData(1, sector=sectors["construction"])],
+    )
+    added = plan_tasks_create(user=township_a_user, plan=plan).actions
+    assert [r.enterprise for r in added[0].records.all()] == [extra] and len(added) == 1
+    # The construction line now names no kind: the existing 专项 task still fulfils it.
+    assert len(tasks_of(plan)) == 4
+
+
+def test_a_short_pool_creates_what_it_can_and_says_which_line(township_a_user, district, sectors, task_world):
+    plan = task_plan(township_a_user, district, sectors, machinery=5)
+    result = plan_tasks_create(user=township_a_user, plan=plan)
+    assert len(result.actions) == 3 and [t.target_visits for t in result.short] == [5]
+
+
+def test_a_completed_task_counts_as_done_even_after_the_period(
+    township_a_user, district, sectors, task_world, certified
+):
+    from inspections.services import action_complete_planned
+
+    today = timezone.localdate()
+    last_year = today.year - 1
+    plan = task_plan(township_a_user, district, sectors, year=last_year)
+    first, *_rest = plan_tasks_create(user=township_a_user, plan=plan).actions
+    # Not from the plan and not in its period: the existing rule keeps it out.
+    visit(district.township_a, [task_world["machinery"][1]], on=today)
+    action_complete_planned(
+        user=township_a_user,
+        action=first,
+        date=today,
+        kind=kind("routine"),
+        members=certified(district.township_a),
+    )
+    first.refresh_from_db()
+    assert first.status == ActionStatus.DONE and first.number
+    assert done_of(plan, today=today) == [1, 0, 1]
+
+
+def test_only_who_may_change_the_plan_generates(township_a_user, township_b_user, leader, district, sectors):
+    plan = task_plan(township_a_user, district, sectors)
+    for outsider in (township_b_user, leader):
+        with pytest.raises(PermissionDenied):
+            plan_tasks_create(user=outsider, plan=plan)
+    assert tasks_of(plan) == []
+
+
+def test_plan_page_generates_lists_and_starts_the_tasks(
+    client, township_a_user, township_b_user, leader, district, sectors, task_world
+):
+    plan = task_plan(township_a_user, district, sectors)
+    url = reverse("inspections:plan_tasks_create", args=[plan.pk])
+    client.force_login(township_b_user)
+    assert client.post(url).status_code == 404
+    client.force_login(leader)
+    assert client.post(url).status_code == 403
+    assert (
+        "plan-tasks-create"
+        not in client.get(reverse("inspections:plan_detail", args=[plan.pk])).content.decode()
+    )
+    client.force_login(township_a_user)
+    assert client.get(url).status_code == 405
+    page = client.post(url, follow=True).content.decode()
+    assert "已生成 3 项检查任务" in page and "东城铸造厂" in page and "计划中" in page
+    assert "没有新生成的任务" in client.post(url, follow=True).content.decode()
+    # The tasks are the unit's planned inspections, started through the usual entry.
+    planned = client.get(reverse("inspections:action_list"), {"status": ActionStatus.PLANNED}).context[
+        "actions"
+    ]
+    assert {a.pk for a in planned} == {t.pk for t in tasks_of(plan)}
+    task = tasks_of(plan)[0]
+    started = client.post(reverse("inspections:planned_start", args=[task.pk]))
+    assert started.status_code == 302 and "/drafts/" in started["Location"]

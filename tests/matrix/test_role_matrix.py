@@ -77,6 +77,8 @@ WHO: dict = {
     ("PUT", "/api/v1/inspection-records/{id}/"): DISTRICT | {"township_a_user"},
     ("PATCH", "/api/v1/inspection-records/{id}/"): DISTRICT | {"township_a_user"},
     ("POST", "/api/v1/inspection-records/{id}/photos/"): DISTRICT | {"township_a_user"},
+    "inspections:record_issue": DISTRICT | {"township_a_user"},  # 出具记录 and 更正: the same rule
+    "inspections:record_correct": DISTRICT | {"township_a_user"},
     # A plan is changed by who organises for its unit (a department does not see township A's plan).
     "inspections:plan_edit": DISTRICT | {"township_a_user"},
     ("PUT", "/api/v1/inspection-plans/{id}/"): DISTRICT | {"township_a_user"},
