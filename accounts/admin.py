@@ -6,7 +6,21 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Delivery, DeliveryChannel, Enterprise, OrgUnit, RiskGrade, Sector, User
+from core.admin import RecordHistoryAdmin
+
+from .models import (
+    Delivery,
+    DeliveryChannel,
+    DutyList,
+    Enterprise,
+    LetterKind,
+    OrgUnit,
+    ResponsibilityLetter,
+    RiskGrade,
+    Sector,
+    User,
+    WorkList,
+)
 
 
 @admin.register(Sector)
@@ -126,3 +140,43 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# ---------------------------------------------------------------- 安全责任
+
+
+@admin.register(LetterKind)
+class LetterKindAdmin(admin.ModelAdmin):
+    """责任书类型: a code table the administrator edits (a kind in use is deactivated, not deleted)."""
+
+    list_display = ["name", "code", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+class _ReadOnlyLedger(RecordHistoryAdmin):
+    """Lists and letters are written in the app (scope and rules); the admin shows them and their history."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DutyList)
+class DutyListAdmin(_ReadOnlyLedger):
+    list_display = ["title", "unit", "holder_post", "holder_name", "year", "updated"]
+    search_fields = ["title", "holder_name", "unit__name"]
+
+
+@admin.register(WorkList)
+class WorkListAdmin(_ReadOnlyLedger):
+    list_display = ["title", "unit", "year", "updated"]
+    list_filter = ["year"]
+
+
+@admin.register(ResponsibilityLetter)
+class ResponsibilityLetterAdmin(_ReadOnlyLedger):
+    list_display = ["signed_on", "kind", "year", "issuer", "signer_unit", "signer_enterprise"]
+    list_filter = ["kind", "year"]
+    search_fields = ["title", "signer_enterprise__name", "signer_unit__name"]

@@ -45,3 +45,25 @@ class EnterpriseStatus(models.TextChoices):
     OPERATING = "operating", _("在营")
     SUSPENDED = "suspended", _("停产")
     CLOSED = "closed", _("关闭")
+
+
+# ---------------------------------------------------------------- 安全责任 (responsibility)
+
+
+class DutyCategory(models.TextChoices):
+    """The kind of a 职责清单 item, as the 党政同责、一岗双责 lists group them."""
+
+    LEADERSHIP = "leadership", _("领导责任")
+    OVERALL = "overall", _("综合监管")
+    SECTOR = "sector", _("行业监管")
+    TERRITORIAL = "territorial", _("属地管理")
+    ENTITY = "entity", _("主体责任")
+    OTHER = "other", _("其他")
+
+
+class WorkStatus(models.TextChoices):
+    """Progress of a 工作清单 task."""
+
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("进行中")
+    DONE = "done", _("已完成")

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -11,11 +13,13 @@ from simple_history.models import HistoricalRecords
 from .choices import (
     JURISDICTION_KINDS,
     TOWNSHIP_KINDS,
+    DutyCategory,
     EnterpriseScale,
     EnterpriseStatus,
     OrgKind,
     RiskGradeCode,
     Role,
+    WorkStatus,
 )
 from .scoping import ScopeFields
 from .validators import validate_uscc
@@ -516,3 +520,243 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification} → {self.target or self.get_kind_display()}"
+
+
+# ---------------------------------------------------------------- 安全责任: lists, work lists, letters
+
+
+class DutyList(models.Model):
+    """职责清单: the safety duties of one leader (an account, or a named person and post) or of a unit,
+    as numbered items. It belongs to `unit` (the leader's unit, or the unit itself): who sees and
+    edits it follows from there."""
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("清单名称"), max_length=200)
+    holder_user = models.ForeignKey(
+        "User",
+        verbose_name=_("领导（账号）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("领导有系统账号时选择；否则填写姓名和职务。不填则为单位职责清单。"),
+    )
+    holder_name = models.CharField(_("领导姓名"), max_length=50, blank=True)
+    holder_post = models.CharField(_("职务"), max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "User", verbose_name=_("录入人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    scope_fields = ScopeFields(jurisdiction="unit", department="unit")
+
+    class Meta:
+        verbose_name = _("职责清单")
+        verbose_name_plural = _("职责清单")
+        ordering = ["unit__path", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:duty_list_detail", args=[self.pk])
+
+    @property
+    def holder(self) -> str:
+        """领导: the account's name, or the name given; with the post. Empty for a unit's own list."""
+        name = self.holder_user.display_name if self.holder_user_id else self.holder_name
+        return "　".join(p for p in (self.holder_post, name) if p)
+
+
+class DutyItem(models.Model):
+    """One duty of a 职责清单."""
+
+    duty_list = models.ForeignKey(
+        DutyList, verbose_name=_("职责清单"), on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.PositiveSmallIntegerField(_("序号"), default=0)
+    category = models.CharField(
+        _("类别"), max_length=20, choices=DutyCategory.choices, default=DutyCategory.OTHER
+    )
+    text = models.TextField(_("职责内容"))
+
+    class Meta:
+        verbose_name = _("职责条目")
+        verbose_name_plural = _("职责条目")
+        ordering = ["duty_list", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class WorkList(models.Model):
+    """工作清单: a unit's safety tasks for one year, each with its lead unit, due date and progress."""
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("清单名称"), max_length=200)
+    created_by = models.ForeignKey(
+        "User", verbose_name=_("录入人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    scope_fields = ScopeFields(jurisdiction="unit", department="unit")
+
+    class Meta:
+        verbose_name = _("工作清单")
+        verbose_name_plural = _("工作清单")
+        ordering = ["-year", "unit__path", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                name="worklist_one_per_unit_year",
+                violation_error_message=_("该单位本年度已有工作清单。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:work_list_detail", args=[self.pk])
+
+
+class WorkItem(models.Model):
+    """One task of a 工作清单: what, who leads it, by when, and how far it is (updated by the unit)."""
+
+    work_list = models.ForeignKey(
+        WorkList, verbose_name=_("工作清单"), on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.PositiveSmallIntegerField(_("序号"), default=0)
+    task = models.TextField(_("工作任务"))
+    lead_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("牵头单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(
+        _("进展"), max_length=20, choices=WorkStatus.choices, default=WorkStatus.NOT_STARTED
+    )
+    percent = models.PositiveSmallIntegerField(_("完成比例（%）"), default=0)
+    progress_note = models.TextField(_("进展情况"), blank=True)
+    progress_by = models.ForeignKey(
+        "User",
+        verbose_name=_("进展更新人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    progress_on = models.DateTimeField(_("进展更新时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("工作任务")
+        verbose_name_plural = _("工作任务")
+        ordering = ["work_list", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__lte=100)
+                & (~Q(status=WorkStatus.DONE) | Q(percent=100))
+                & (~Q(status=WorkStatus.NOT_STARTED) | Q(percent=0)),
+                name="workitem_percent_matches_status",
+                violation_error_message=_("完成比例须在 0–100 之间：未开始为 0，已完成为 100。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.task[:40]
+
+
+class LetterKind(models.Model):
+    """责任书类型 (code table): 目标管理责任书, 安全生产责任状, 安全承诺书 …"""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("责任书类型")
+        verbose_name_plural = _("责任书类型")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def letter_upload_to(instance: "ResponsibilityLetter", filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    ext = ext if ext in ("pdf", "jpg", "png", "webp", "gif") else "pdf"
+    return f"letters/{instance.year}/{uuid.uuid4().hex}.{ext}"
+
+
+class ResponsibilityLetter(models.Model):
+    """签订的责任书/责任状/承诺书: issued by a unit (the district to a township, a township to its
+    communities, a department to the firms of its sector …) and signed by another unit or an
+    enterprise on a day, with the scanned letter. Seen by the issuer's, the signer's and the signing
+    enterprise's scope."""
+
+    kind = models.ForeignKey(LetterKind, verbose_name=_("类型"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200, blank=True)
+    issuer = models.ForeignKey(
+        OrgUnit, verbose_name=_("发放单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    signer_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("签订单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer_enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("签订企业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsibility_letters",
+    )
+    signed_on = models.DateField(_("签订日期"))
+    file = models.FileField(_("扫描件"), upload_to=letter_upload_to, blank=True, max_length=200)
+    file_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_by = models.ForeignKey(
+        "User", verbose_name=_("录入人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    scope_fields = ScopeFields(
+        jurisdiction=("issuer", "signer_unit", "signer_enterprise__jurisdiction"),
+        sectors="signer_enterprise__sectors",
+        department=("issuer", "signer_unit", "signer_enterprise__supervising_department"),
+    )
+
+    class Meta:
+        verbose_name = _("安全责任书")
+        verbose_name_plural = _("安全责任书")
+        ordering = ["-signed_on", "-pk"]
+        indexes = [models.Index(fields=["year", "kind"], name="letter_year_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signer_unit__isnull=True, signer_enterprise__isnull=False)
+                | Q(signer_unit__isnull=False, signer_enterprise__isnull=True),
+                name="letter_one_signer",
+                violation_error_message=_("签订方须是一个单位或一家企业（二选一）。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.kind} {self.signer_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:letter_detail", args=[self.pk])
+
+    @property
+    def signer_name(self) -> str:
+        signer = self.signer_enterprise if self.signer_enterprise_id else self.signer_unit
+        return signer.name if signer else ""

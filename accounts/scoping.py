@@ -32,11 +32,19 @@ Action = Literal["view", "change"]
 class ScopeFields:
     """Lookups from a record to the organisation: e.g. "enterprise__jurisdiction"."""
 
-    jurisdiction: str | None = None
+    # One lookup, or several when a record belongs to more than one place (a responsibility letter: the
+    # unit that issued it, the unit that signed it, or the enterprise that signed it).
+    jurisdiction: str | tuple[str, ...] | None = None
     sectors: str | None = None
     # One lookup, or several when more than one unit field may name the department (a hazard's
     # supervising department and the unit following it).
     department: str | tuple[str, ...] | None = None
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        if self.jurisdiction is None:
+            return ()
+        return (self.jurisdiction,) if isinstance(self.jurisdiction, str) else self.jurisdiction
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -64,8 +72,9 @@ class Scope:
             return Q()
         fields: ScopeFields = model.scope_fields
         condition = Q(pk__in=[])
-        if self.subtree_path is not None and fields.jurisdiction:
-            condition |= Q(**{f"{fields.jurisdiction}__path__startswith": self.subtree_path})
+        if self.subtree_path is not None:
+            for lookup in fields.jurisdictions:
+                condition |= Q(**{f"{lookup}__path__startswith": self.subtree_path})
         if self.department_id is not None:
             if fields.sectors and self.sector_ids:
                 # A subquery, not a join: a record with two matching sectors must still appear once.

@@ -16,5 +16,9 @@ def transaction_lock(name: str) -> None:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transaction_lock() must run inside the transaction it protects")
+    if connection.vendor != "postgresql":
+        # SQLite (the demo's embedded default) opens every transaction with BEGIN IMMEDIATE: writers
+        # already take turns for the whole transaction, and there is no advisory lock to take.
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])

@@ -74,3 +74,57 @@ def _too_many_pixels(name: str) -> ValidationError:
         % {"name": name, "mp": f"{settings.UPLOAD_IMAGE_MAX_PIXELS / 10_000:g}"},
         code="too_many_pixels",
     )
+
+
+# ---------------------------------------------------------------- scanned documents: a PDF or a photo
+
+DOCUMENT_PDF_MAX_BYTES = getattr(settings, "UPLOAD_PDF_MAX_BYTES", 20 * 1024 * 1024)
+# Active content a scanned letter never needs (scripts, launch actions, embedded files).
+PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+
+
+def validate_document(file: UploadedFile) -> str:
+    """A scanned document (扫描件): a real PDF without active content, or a real photo (validate_image).
+
+    Returns the true extension ("pdf", or jpg/png/webp/gif) so the stored file is named by what it is;
+    raises a Chinese ValidationError naming the file otherwise.
+    """
+    file.seek(0)
+    head = file.read(5)
+    file.seek(0)
+    if head == b"%PDF-":
+        _check_pdf(file)
+        return "pdf"
+    try:
+        return validate_image(file)
+    except ValidationError as exc:
+        if exc.code in ("not_image", "bad_format"):
+            raise ValidationError(
+                _("“%(name)s”不是有效的 PDF 或图片文件：只能上传 PDF 或 JPG、PNG、WEBP、GIF 扫描件。")
+                % {"name": file.name},
+                code="bad_document",
+            ) from exc
+        raise
+
+
+def _check_pdf(file: UploadedFile) -> None:
+    name, limit = file.name, DOCUMENT_PDF_MAX_BYTES
+    too_large = ValidationError(
+        _("文件“%(name)s”超过 %(mb)s MB。") % {"name": name, "mb": f"{limit / 1024 / 1024:g}"},
+        code="too_large",
+    )
+    if file.size is not None and file.size > limit:
+        raise too_large
+    try:
+        content = file.read(limit + 1)
+    finally:
+        file.seek(0)
+    if len(content) > limit:
+        raise too_large
+    if b"%%EOF" not in content[-2048:]:
+        raise ValidationError(_("“%(name)s”不是完整的 PDF 文件。") % {"name": name}, code="bad_pdf")
+    if any(marker in content for marker in PDF_ACTIVE_MARKERS):
+        raise ValidationError(
+            _("“%(name)s”含有脚本或嵌入文件，不能上传；请另存为普通 PDF 后再上传。") % {"name": name},
+            code="active_pdf",
+        )

@@ -263,6 +263,14 @@ def build(*, rng: random.Random, context: DemoContext) -> list[str]:
     for story in stories:
         story.timed(rng)
     _save(stories, context.district)
+    # 专项行动: a hazard found on an inspection of a campaign belongs to that campaign.
+    Hazard.objects.filter(
+        township__path__startswith=context.district.path, inspection_record__action__campaign__isnull=False
+    ).update(
+        campaign=Subquery(
+            InspectionRecord.objects.filter(pk=OuterRef("inspection_record")).values("action__campaign")[:1]
+        )
+    )
     NumberSequence.objects.bulk_create(
         [
             NumberSequence(series="hazard", org_unit=context.district, year=y, last=n)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Enterprise, NumberSequence, OrgUnit, Sector, User
+from campaigns.models import Campaign
 from inspections import selectors
 from inspections.models import (
     CheckItem,
@@ -109,6 +110,13 @@ def build(*, rng: random.Random, context: DemoContext) -> list[str]:
     )
     outings = planner.outings(start=dt.date(year, 1, 1), today=today, total=max(40, len(all_firms) // 3))
 
+    # 专项行动: demo.campaigns made the year's campaigns; the campaign outings are tagged to them.
+    tagged = {
+        c.name: c
+        for c in Campaign.objects.filter(
+            lead_department__path__startswith=context.district.path, end_on__year=year, parent__isnull=False
+        )
+    }
     serial: dict[int, int] = {}
     actions, team_links = [], []
     for outing in outings:
@@ -132,6 +140,7 @@ def build(*, rng: random.Random, context: DemoContext) -> list[str]:
                 leader_name=outing.leader_name,
                 leader_level=outing.leader_level,
                 note=outing.note,
+                campaign=tagged.get(outing.campaign) if outing.campaign else None,
                 created_by=officer,
             )
         )

@@ -69,6 +69,7 @@ class Outing:
     leader_name: str = ""
     experts: str = ""
     unannounced: bool = False  # 四不两直, a flag on the inspection
+    campaign: str = ""  # the title of the 专项行动 it belongs to (demo.campaigns made it a Campaign)
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class Planner:
         kinds = table["campaign_kinds"]
         kind = rng.choices(list(kinds), weights=list(kinds.values()))[0]
         outing = self._outing(day, organizer, kind, campaign=True, sectors=campaign.sectors)
-        outing.note = f"{table['campaign_prefix']}{campaign.title}"
+        outing.campaign = campaign.title
         if city:
             outing.leader_level, outing.leader_name = LeaderLevel.CITY, rng.choice(table["city_leaders"])
         return outing

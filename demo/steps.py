@@ -17,7 +17,17 @@ from django.db import transaction
 
 from accounts.models import OrgUnit
 
-from . import district, hazards, inspections
+from . import (
+    accidents,
+    activities,
+    campaigns,
+    district,
+    enforcement,
+    enterprise_stories,
+    hazards,
+    inspections,
+    responsibility,
+)
 from .district import DemoContext, find_district
 
 
@@ -30,8 +40,14 @@ class Step:
 
 STEPS: list[Step] = [
     Step("district", district.build, district.reset),
+    Step("enterprise_stories", enterprise_stories.build, enterprise_stories.reset),
+    Step("responsibility", responsibility.build, responsibility.reset),
+    Step("campaigns", campaigns.build, campaigns.reset),
     Step("inspections", inspections.build, inspections.reset),
     Step("hazards", hazards.build, hazards.reset),
+    Step("enforcement", enforcement.build, enforcement.reset),
+    Step("activities", activities.build, activities.reset),
+    Step("accidents", accidents.build, accidents.reset),
 ]
 
 

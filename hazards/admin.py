@@ -9,7 +9,15 @@ from django.contrib import admin
 
 from core.admin import RecordHistoryAdmin
 
-from .models import DeadlineExtension, Hazard, HazardCategory, HazardEvent, Rectification
+from .models import (
+    Accident,
+    AccidentCategory,
+    DeadlineExtension,
+    Hazard,
+    HazardCategory,
+    HazardEvent,
+    Rectification,
+)
 
 
 @admin.register(HazardCategory)
@@ -79,6 +87,38 @@ class HazardAdmin(RecordHistoryAdmin):
     date_hierarchy = "found_on"
     # Photos are not shown here: they are served only through the scoping rule, never as /media/ links.
     inlines = [RectificationInline, ExtensionInline, EventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccidentCategory)
+class AccidentCategoryAdmin(admin.ModelAdmin):
+    """事故类别 (GB 6441 and the district's own): edited here; deactivate rather than delete."""
+
+    list_display = ["name", "code", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # accidents point at their category: deactivate it instead
+
+
+@admin.register(Accident)
+class AccidentAdmin(RecordHistoryAdmin):
+    """Read-only: accidents are recorded and corrected in the app (hazards.services), with history."""
+
+    list_display = ["number", "occurred_on", "township", "sector", "category", "deaths", "injuries"]
+    list_filter = ["is_production_safety", "grade", ("township", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["number", "summary", "enterprise__name"]
+    list_select_related = ["township", "sector", "category"]
+    date_hierarchy = "occurred_on"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -20,8 +20,9 @@ class HazardsConfig(AppConfig):
         from core.panels import HOME, register_panel
         from inspections.hooks import ACTION_DETAIL, ENTRY_CONFIRM, register_submit_step
 
-        from . import services, views
+        from . import services, views, views_accidents
         from .importers import HazardImporter
+        from .importers_accidents import AccidentImporter
 
         verifiers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT})
         register(
@@ -45,9 +46,61 @@ class HazardsConfig(AppConfig):
         register_panel(ENTRY_CONFIRM, "hazards/_entry_hazards.html", views.entry_confirm_panel)
         register_submit_step(services.ENTRY_PREFIX, services.hazards_from_entry)
         register_panel(ACTION_DETAIL, "hazards/_action_hazards.html", views.action_hazards_panel)
+        # 约谈 ↔ 隐患: the hazards linked to a 约谈, on its page in the activity ledger.
+        from campaigns.views_activities import ACTIVITY_DETAIL
+
+        register_panel(ACTIVITY_DETAIL, "hazards/_activity_hazards.html", views.activity_hazards_panel)
         # The enterprise page: its hazards, open and overdue first.
         register_panel(
             ENTERPRISE_DETAIL, "hazards/_enterprise_hazards.html", views.enterprise_hazards_panel, order=20
         )
         # Ledger kind "hazards": the upload page, the background import job and `import_ledger hazards`.
         register_importer("hazards", HazardImporter())
+        # 事故: its menu entry and ledger kind "accidents" (`import_ledger accidents`).
+        register(NavItem(_("事故"), "hazards:accident_list", "activity", order=45))
+        register_panel(
+            ENTERPRISE_DETAIL,
+            "hazards/accident_enterprise_panel.html",
+            views_accidents.enterprise_accidents_panel,
+            order=25,
+        )
+        register_importer("accidents", AccidentImporter())
+        # 专项行动: what the hazards tagged to a campaign count towards its targets.
+        from campaigns.choices import TargetMetric
+        from campaigns.measures import register_campaign_measure
+
+        from . import selectors_campaigns as camp
+
+        hazards_url = "hazards:hazard_list"
+        for order, (key, label, func, by_unit) in enumerate(
+            [
+                (
+                    TargetMetric.HAZARDS_FOUND,
+                    _("排查隐患"),
+                    camp.campaign_hazards_found,
+                    camp.campaign_hazards_found_by_unit,
+                ),
+                (
+                    TargetMetric.HAZARDS_RECTIFIED,
+                    _("整改隐患"),
+                    camp.campaign_hazards_rectified,
+                    camp.campaign_hazards_rectified_by_unit,
+                ),
+                (
+                    TargetMetric.MAJOR_HAZARDS_FOUND,
+                    _("排查重大事故隐患"),
+                    camp.campaign_major_found,
+                    camp.campaign_major_found_by_unit,
+                ),
+                (
+                    TargetMetric.MAJOR_HAZARDS_CLOSED,
+                    _("重大事故隐患销号"),
+                    camp.campaign_major_closed,
+                    camp.campaign_major_closed_by_unit,
+                ),
+            ],
+            start=30,
+        ):
+            register_campaign_measure(
+                key, label, "项", func, by_unit=by_unit, list_url=hazards_url, order=order
+            )

@@ -16,9 +16,10 @@ class HazardLevel(models.TextChoices):
     MAJOR = "major", _("重大")
 
 
-# 整改期限 proposed for a hazard found on an inspection (录入检查, step 4): days after the inspection
-# date, by level. The officer may change it line by line.
-ENTRY_DEADLINE_DAYS = {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 30}
+# 整改期限 proposed for a new hazard: days after the day it was found (the inspection date), by level —
+# one rule for 录入检查's confirm step, the one-click 登记为隐患 and the hazard forms
+# (services.default_deadline). The officer may change it.
+DEADLINE_DAYS = {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 30}
 
 
 class HazardState(models.TextChoices):
@@ -64,3 +65,12 @@ class ExtensionStatus(models.TextChoices):
 class PhotoStage(models.TextChoices):
     BEFORE = "before", _("整改前")
     AFTER = "after", _("整改后")
+
+
+class AccidentGrade(models.TextChoices):
+    """事故等级 (《生产安全事故报告和调查处理条例》)."""
+
+    GENERAL = "general", _("一般")
+    LARGER = "larger", _("较大")
+    MAJOR = "major", _("重大")
+    GRAVE = "grave", _("特别重大")

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
+from campaigns.models import Campaign
 from core.filters import PinnedIdFilter, YesNoFilter
+from core.widgets import DateInput
 
 from .choices import HazardLevel, HazardSource, HazardState
 from .models import Hazard
@@ -28,7 +30,7 @@ def _yes_no() -> forms.Select:
 
 
 def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class HazardFilterSet(django_filters.FilterSet):
@@ -61,6 +63,10 @@ class HazardFilterSet(django_filters.FilterSet):
     # The enterprise page's 查看全部: its hazards. A hidden field: the page says whose.
     enterprise = PinnedIdFilter(label=_("生产经营单位 id"), field_name="enterprise_id")
     five_incomplete = YesNoFilter(label=_("五落实待补充"), method="filter_five_incomplete", widget=_yes_no())
+    # 专项行动: the campaign page's figures link here with ?campaign=<id>.
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("专项行动"), queryset=Campaign.objects.order_by("-start_on", "name"), empty_label=ALL
+    )
 
     class Meta:
         model = Hazard

@@ -12,25 +12,59 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict
+from campaigns.forms_activities import TalkChoiceField
+from campaigns.models import Campaign
+from campaigns.selectors import campaigns_for_tagging
+from campaigns.selectors_activities import talks_for_linking
+from core.widgets import DateInput
 
 from .choices import HazardLevel, HazardSource, ListingLevel
 from .selectors import categories_active, responsible_units
-from .services import HazardData
+from .services import HazardData, default_deadline
 
-DEADLINE_DAYS = 30
+# 申请延期 proposes the current deadline plus this many days.
+EXTENSION_DAYS = 30
 
 
 def date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
-def default_deadline() -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=DEADLINE_DAYS)
+def deadline_defaults(found_on: dt.date) -> dict[str, str]:
+    """The proposed 整改期限 by level for a hazard found on `found_on` (services.default_deadline),
+    as the data-default-* attributes app.js uses to follow the level select."""
+    return {level: default_deadline(level, found_on).isoformat() for level in HazardLevel.values}
+
+
+def deadline_follows_level(field: forms.Field, found_on: dt.date) -> None:
+    """Propose the deadline of the usual rule from `found_on`, following the level chosen (app.js)."""
+    defaults = deadline_defaults(found_on)
+    field.initial = defaults[HazardLevel.GENERAL]
+    field.widget.attrs.update(
+        {
+            "data-default-general": defaults[HazardLevel.GENERAL],
+            "data-default-major": defaults[HazardLevel.MAJOR],
+        }
+    )
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: OrgUnit) -> str:
         return obj.name
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    """专项行动 with its period."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("专项行动"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("（不属于专项行动）"))
+        kwargs.setdefault("help_text", _("发现日期须在所选专项行动期间。"))
+        super().__init__(queryset=Campaign.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.start_on:%Y-%m-%d}至{obj.end_on:%Y-%m-%d}）"
 
 
 class HazardFieldsForm(forms.Form):
@@ -42,7 +76,7 @@ class HazardFieldsForm(forms.Form):
     )
     description = forms.CharField(label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 3}))
     location = forms.CharField(label=_("隐患部位"), max_length=200, required=False)
-    deadline = forms.DateField(label=_("整改期限"), widget=date_input(), initial=default_deadline)
+    deadline = forms.DateField(label=_("整改期限"), widget=date_input())
     responsible_unit = UnitChoiceField(
         label=_("跟踪责任单位"),
         queryset=responsible_units(),
@@ -116,6 +150,7 @@ class HazardForm(HazardFieldsForm):
         widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
         help_text=_("可多选；只能上传 JPG、PNG、WEBP 或 GIF 照片。"),
     )
+    campaign = CampaignChoiceField()
 
     field_order = [
         "enterprise",
@@ -131,13 +166,16 @@ class HazardForm(HazardFieldsForm):
         "measures",
         "funds",
         "contingency_plan",
+        "campaign",
         "photos",
     ]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_for_tagging()
         self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user, "change")
         self.fields["enterprise"].error_messages["invalid_choice"] = _("所选单位不在您的管辖范围内。")
+        deadline_follows_level(self.fields["deadline"], timezone.localdate())
 
     def to_data(self) -> HazardData:
         c = self.cleaned_data
@@ -150,6 +188,7 @@ class HazardForm(HazardFieldsForm):
             deadline=c["deadline"],
             responsible_unit=c.get("responsible_unit") or enterprise.township,
             photos=c.get("photos") or (),
+            campaign=c.get("campaign"),
             **self.hazard_fields(),
         )
 
@@ -159,17 +198,19 @@ class FromResultForm(HazardFieldsForm):
 
     field_order = HazardForm.field_order
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, found_on: dt.date | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The one-click form on the record page may send only a level: the item and its note make the
-        # description, and the deadline is the usual 30 days.
+        # The one-click form on the record page may send only a level: the written finding makes the
+        # description, and the deadline is the usual one from the inspection date (default_deadline).
         self.fields["description"].required = False
         self.fields["deadline"].required = False
+        if found_on is not None:
+            deadline_follows_level(self.fields["deadline"], found_on)
 
     def to_kwargs(self) -> dict:
         c = self.cleaned_data
         return {
-            "deadline": c.get("deadline") or default_deadline(),
+            "deadline": c.get("deadline"),
             "responsible_unit": c.get("responsible_unit"),
             "description": c.get("description") or "",
             **self.hazard_fields(),
@@ -220,9 +261,19 @@ class HazardEditForm(forms.Form):
     measures = HazardFieldsForm.base_fields["measures"]
     funds = HazardFieldsForm.base_fields["funds"]
     contingency_plan = HazardFieldsForm.base_fields["contingency_plan"]
+    campaign = CampaignChoiceField()
+    talks = TalkChoiceField()
 
-    def __init__(self, *args, can_move: bool = True, **kwargs) -> None:
+    def __init__(self, *args, can_move: bool = True, user: User | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        current = self.initial.get("campaign")
+        self.fields["campaign"].queryset = campaigns_for_tagging(include=getattr(current, "pk", current))
+        if user is None:
+            del self.fields["talks"]
+        else:
+            self.fields["talks"].queryset = talks_for_linking(
+                user=user, include=self.initial.get("talks") or ()
+            )
         if not can_move:
             self.fields["responsible_unit"].disabled = True
 

@@ -14,6 +14,7 @@ from core.uploads import photo_extension
 from inspections.models import CheckResult, InspectionRecord
 
 from .choices import (
+    AccidentGrade,
     EventKind,
     ExtensionStatus,
     HazardLevel,
@@ -123,6 +124,23 @@ class Hazard(models.Model):
     listing_leader = models.CharField(_("督办领导"), max_length=50, blank=True)
     listing_document = models.CharField(_("督办文号"), max_length=60, blank=True)
     delisted_on = models.DateField(_("摘牌日期"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("专项行动"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        help_text=_("从检查记录登记时默认为该检查所属的专项行动。"),
+    )
+    # 约谈: the talks (campaigns.Activity of a 约谈 sub-type) this hazard led to or came up in.
+    talks = models.ManyToManyField(
+        "campaigns.Activity",
+        verbose_name=_("约谈"),
+        blank=True,
+        related_name="hazards",
+        limit_choices_to={"subtype__is_talk": True},
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
@@ -328,3 +346,87 @@ class HazardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard.number} {self.get_kind_display()}"
+
+
+class AccidentCategory(models.Model):
+    """事故类别: a code table administrators edit, seeded with the GB 6441 types (物体打击, 车辆伤害 …)
+    plus 道路交通 and 自然灾害."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("事故类别")
+        verbose_name_plural = _("事故类别")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Accident(models.Model):
+    """事故: one accident of the district. It counts in a township through its 所属街道 (where it
+    happened), whether or not an enterprise is named; the figures of the reports count the ones that
+    are 生产安全事故. Recorded by the district office, or a department for its sectors; never deleted."""
+
+    number = models.CharField(_("事故编号"), max_length=40, unique=True)
+    occurred_on = models.DateField(_("发生日期"), db_index=True)
+    occurred_at = models.TimeField(_("发生时间"), null=True, blank=True)
+    township = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="accidents"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("生产经营单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accidents",
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("行业领域"), on_delete=models.PROTECT, related_name="accidents"
+    )
+    category = models.ForeignKey(
+        AccidentCategory, verbose_name=_("事故类别"), on_delete=models.PROTECT, related_name="accidents"
+    )
+    is_production_safety = models.BooleanField(_("是否生产安全事故"), default=True, db_index=True)
+    grade = models.CharField(
+        _("事故等级"), max_length=10, choices=AccidentGrade.choices, default=AccidentGrade.GENERAL
+    )
+    deaths = models.PositiveIntegerField(_("死亡人数"), default=0)
+    injuries = models.PositiveIntegerField(_("受伤人数"), default=0)
+    direct_loss = models.DecimalField(
+        _("直接经济损失（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    summary = models.TextField(_("简要经过"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    # Seen by its township (and the district), and by the departments supervising its sector.
+    scope_fields = ScopeFields(jurisdiction="township", sectors="sector")
+
+    class Meta:
+        verbose_name = _("事故")
+        verbose_name_plural = _("事故")
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [models.Index(fields=["township", "occurred_on"], name="accident_township_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direct_loss__isnull=True) | Q(direct_loss__gte=0),
+                name="accident_loss_not_negative",
+                violation_error_message=_("直接经济损失不能为负数。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.occurred_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hazards:accident_detail", args=[self.pk])

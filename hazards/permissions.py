@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.scoping import can_write, restrict
 
 from .choices import ACTIVE_STATES, ExtensionStatus, HazardState
-from .models import Hazard
+from .models import Accident, Hazard
 
 DISTRICT_ROLES = (Role.ADMIN, Role.OFFICER)
 STALE_STATE = "stale_state"
@@ -229,3 +229,22 @@ def hazard_allowed_actions(user: User, hazard: Hazard, *, pending: bool | None =
         if answers[rule.who]:
             allowed.add(action)
     return frozenset(allowed)
+
+
+# ---------------------------------------------------------------- 事故 (accidents)
+
+
+def can_record_accident(user: User) -> bool:
+    """登记事故: the district office, or a department for the sectors it supervises. Townships read
+    their own accidents (by 所属街道); leaders read."""
+    return can_act_for_district(user) or (user.role == Role.DEPARTMENT and can_write(user))
+
+
+def can_change_accident(user: User, accident: Accident) -> bool:
+    """修改事故信息: who may record it, and has it in their change scope (a department: its sectors)."""
+    if not can_record_accident(user):
+        return False
+    return (
+        can_act_for_district(user)
+        or restrict(Accident.objects.filter(pk=accident.pk), user, "change").exists()
+    )

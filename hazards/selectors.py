@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import TOWNSHIP_KINDS, OrgKind, Role
 from accounts.models import OrgUnit, User
 from accounts.scoping import get_object_in_scope, restrict
+from campaigns.models import Activity
+from campaigns.selectors_activities import activity_list
 from inspections.models import CheckResult, InspectionRecord
 from inspections.selectors import record_list
 
@@ -43,6 +45,11 @@ def hazard_list(*, user: User, action: str = "view") -> QuerySet[Hazard]:
     )
 
 
+def hazard_talks(*, user: User, hazard: Hazard) -> list[Activity]:
+    """The 约谈 linked to the hazard that the user may open, newest first."""
+    return list(activity_list(user=user).filter(hazards=hazard).order_by("-date", "-pk"))
+
+
 def hazard_get(*, user: User, pk: int) -> Hazard:
     return get_object_in_scope(
         Hazard.objects.select_related(
@@ -55,6 +62,7 @@ def hazard_get(*, user: User, pk: int) -> Hazard:
             "created_by",
             "inspection_record__action",
             "check_result__item",
+            "campaign",
         ),
         user,
         "view",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_excel
+from . import views, views_accidents, views_excel
 
 app_name = "hazards"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("listed/", views.listed_list, name="listed_list"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("found-photos/<int:pk>/", views.found_photo, name="found_photo"),
+    # 事故 (accidents)
+    path("accidents/", views_accidents.accident_list, name="accident_list"),
+    path("accidents/export/", views_accidents.accident_export, name="accident_export"),
+    path("accidents/new/", views_accidents.accident_create, name="accident_create"),
+    path("accidents/<int:pk>/", views_accidents.accident_detail, name="accident_detail"),
+    path("accidents/<int:pk>/edit/", views_accidents.accident_edit, name="accident_edit"),
     path("<int:pk>/", views.hazard_detail, name="hazard_detail"),
     # One small POST view per action on a hazard (hazard page, home page and 待复查 queue)
     path("<int:pk>/rectify/", views.rectification_add, name="rectification_add"),

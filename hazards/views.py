@@ -28,14 +28,15 @@ from accounts.scoping import restrict
 from accounts.selectors import enterprise_or_none
 from core.errors import form_add_errors
 from core.lists import filtered, paginate
+from core.panels import panels_for
 from inspections.models import InspectionRecord
 from inspections.selectors import enterprise_search
 
 from . import permissions, selectors, services
-from .choices import ACTIVE_STATES, ENTRY_DEADLINE_DAYS, ExtensionStatus, HazardLevel, HazardState
+from .choices import ACTIVE_STATES, DEADLINE_DAYS, ExtensionStatus, HazardLevel, HazardState
 from .filtersets import HazardFilterSet
 from .forms import (
-    DEADLINE_DAYS,
+    EXTENSION_DAYS,
     SAVE_ONLY,
     SUBMIT_NOW,
     ExtensionDecideForm,
@@ -49,7 +50,7 @@ from .forms import (
     SubmitForm,
     VerifyForm,
     VoidForm,
-    default_deadline,
+    deadline_defaults,
 )
 from .models import Hazard
 
@@ -57,6 +58,8 @@ SEARCH_LIMIT = 20
 # The fields of a 不符合 line on the confirm step that show their own errors; others show on the line.
 FIVE_FIELDS = ("deadline", "level", "responsible_person", "measures", "funds", "contingency_plan")
 HOME_ROWS = 10
+# The hazard page's slot for the apps above (core.panels): enforcement shows the hazard's cases and 立案.
+HAZARD_DETAIL = "hazards.hazard_detail"
 
 
 # ---------------------------------------------------------------- the ledger
@@ -176,18 +179,21 @@ def hazard_from_result(request: HttpRequest, check_result_pk: int) -> HttpRespon
             return redirect(existing)
         messages.error(request, refusal)
         return redirect(record_url)
-    defaults = {
-        "description": "；".join(p for p in (result.item.title, result.note.strip()) if p),
-        "deadline": default_deadline().isoformat(),
-    }
+    found_on = record.action.date
+    description = services.check_result_description(result)
     if request.method == "POST":
-        # The one-click form sends only a level (and maybe a deadline): the defaults fill the rest, so
-        # the full form drawn after an error already holds them.
+        # The one-click form sends only a level (and maybe a deadline): the defaults fill the rest — the
+        # deadline by the one rule from the inspection date and the level — so the full form drawn
+        # after an error already holds them.
         data = request.POST.copy()
+        defaults = {
+            "description": description,
+            "deadline": services.default_deadline(data.get("level") or "", found_on).isoformat(),
+        }
         for field, value in defaults.items():
             if not data.get(field, "").strip():
                 data[field] = value
-        form = FromResultForm(data)
+        form = FromResultForm(data, found_on=found_on)
         if form.is_valid():
             try:
                 hazard = services.hazard_from_check_result(user=user, check_result=result, **form.to_kwargs())
@@ -198,12 +204,15 @@ def hazard_from_result(request: HttpRequest, check_result_pk: int) -> HttpRespon
                 return redirect(hazard)
         messages.error(request, _("尚未登记：请改正标出的问题。"))
     else:
+        level = request.GET.get("level") or HazardLevel.GENERAL
         form = FromResultForm(
             initial={
-                **defaults,
+                "description": description,
+                "deadline": services.default_deadline(level, found_on).isoformat(),
                 "responsible_unit": record.enterprise.township,
-                "level": request.GET.get("level") or "general",
-            }
+                "level": level,
+            },
+            found_on=found_on,
         )
     return render(
         request,
@@ -231,7 +240,7 @@ def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None 
     pending = hazard.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
     allowed = permissions.hazard_allowed_actions(request.user, hazard, pending=pending is not None)
     initial = {
-        "extend": {"new_deadline": hazard.deadline + dt.timedelta(days=DEADLINE_DAYS)},
+        "extend": {"new_deadline": hazard.deadline + dt.timedelta(days=EXTENSION_DAYS)},
         # Asking for more time means the work goes on: then the entry is saved only, by default.
         "rectify": {"then": SAVE_ONLY if pending is not None else SUBMIT_NOW},
     }
@@ -245,6 +254,7 @@ def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None 
             "hazard": hazard,
             "timeline": selectors.hazard_timeline(hazard=hazard),
             "sectors": list(hazard.sectors.all()),
+            "talks": selectors.hazard_talks(user=request.user, hazard=hazard),
             "pending": pending,
             "allowed": allowed,
             "forms": forms,
@@ -257,6 +267,7 @@ def _detail(request: HttpRequest, hazard: Hazard, bound: dict[str, Form] | None 
             "can_follow_up": hazard.state == HazardState.VERIFYING
             and permissions.can_follow(request.user, hazard)
             and not permissions.can_verify(request.user, hazard),
+            "panels": panels_for(HAZARD_DETAIL, request, hazard=hazard),
         },
     )
 
@@ -424,8 +435,9 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     hazard = _hazard_for(request, pk, permissions.EDIT)
     can_move = permissions.can_act_for_district(request.user)
     initial = {f: getattr(hazard, f) for f in services.EDITABLE_FIELDS}
+    initial["talks"] = list(hazard.talks.values_list("pk", flat=True))
     if request.method == "POST":
-        form = HazardEditForm(request.POST, initial=initial, can_move=can_move)
+        form = HazardEditForm(request.POST, initial=initial, can_move=can_move, user=request.user)
         if form.is_valid():
             try:
                 services.hazard_update(user=request.user, hazard=hazard, data=form.changes())
@@ -439,7 +451,7 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(hazard)
         messages.error(request, _("未能保存：请改正标出的问题。"))
     else:
-        form = HazardEditForm(initial=initial, can_move=can_move)
+        form = HazardEditForm(initial=initial, can_move=can_move, user=request.user)
     return render(
         request,
         "hazards/hazard_edit.html",
@@ -567,9 +579,12 @@ def home_extension_panel(request: HttpRequest) -> dict | None:
 def record_hazards_panel(request: HttpRequest, record: InspectionRecord) -> dict:
     """On an inspection record's page, beside each 不符合 result: the hazards registered from it, or
     the one-click 登记为隐患 form for a user who may record hazards."""
+    can_create = permissions.can_create(request.user)
     return {
         "by_result": selectors.record_hazards(record=record),
-        "can_create": permissions.can_create(request.user),
+        "can_create": can_create,
+        # The one-click form proposes the deadline of the one rule (inspection date + 15/30 days).
+        "defaults": deadline_defaults(record.action.date) if can_create else {},
     }
 
 
@@ -604,7 +619,7 @@ def entry_confirm_panel(
                     "errors": mine,
                     "other_errors": [m for f, msgs in mine.items() if f not in FIVE_FIELDS for m in msgs],
                     "defaults": {
-                        level: services.entry_default_deadline(level, on).isoformat()
+                        level: services.default_deadline(level, on).isoformat()
                         for level in ("general", "major")
                     },
                 }
@@ -613,7 +628,7 @@ def entry_confirm_panel(
             groups.append({"enterprise": visit["enterprise"], "lines": lines, "photos": len(visit["photos"])})
     if not groups:
         return None
-    return {"groups": groups, "days": ENTRY_DEADLINE_DAYS, "levels": HazardLevel.choices}
+    return {"groups": groups, "days": DEADLINE_DAYS, "levels": HazardLevel.choices}
 
 
 def action_hazards_panel(request: HttpRequest, action) -> dict | None:
@@ -623,6 +638,23 @@ def action_hazards_panel(request: HttpRequest, action) -> dict | None:
 
 
 ENTERPRISE_ROWS = 10
+
+
+def activity_hazards_panel(request: HttpRequest, activity) -> dict | None:
+    """On a 约谈's page (campaigns.activity_detail): the hazards linked to it that the user may see,
+    newest first. Nothing drawn when there is none."""
+    found = list(
+        selectors.hazard_list(user=request.user)
+        .filter(talks=activity)
+        .order_by("-found_on", "-pk")[: ENTERPRISE_ROWS + 1]
+    )
+    if not found:
+        return None
+    return {
+        "hazards": found[:ENTERPRISE_ROWS],
+        "more": len(found) > ENTERPRISE_ROWS,
+        "shown": ENTERPRISE_ROWS,
+    }
 
 
 def enterprise_hazards_panel(request: HttpRequest, enterprise: Enterprise) -> dict:

@@ -28,9 +28,22 @@ class CheckItemAdmin(admin.ModelAdmin):
 
 
 class RecordInline(admin.TabularInline):
+    """The action's records, read-only: a record is written through the app's services, where an
+    issued one (出具, printed for signature) is locked and corrected only by a new version."""
+
     model = InspectionRecord
     extra = 0
-    autocomplete_fields = ["enterprise"]
+    fields = ["number", "enterprise", "findings", "note", "issued_at", "issued_by", "supersedes"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(InspectionAction)

@@ -53,3 +53,39 @@ class InspectionsConfig(AppConfig):
             views.enterprise_entry_panel,
             roles=writers,
         )
+        # 专项行动: what the inspections tagged to a campaign count towards its targets.
+        from campaigns.choices import TargetMetric
+        from campaigns.measures import register_campaign_measure
+
+        from . import selectors_campaigns as camp
+
+        actions_url = "inspections:action_list"
+        register_campaign_measure(
+            TargetMetric.INSPECTIONS,
+            _("检查行动"),
+            "次",
+            camp.campaign_inspections,
+            by_unit=camp.campaign_inspections_by_unit,
+            list_url=actions_url,
+            by_sector=False,
+            order=10,
+        )
+        register_campaign_measure(
+            TargetMetric.ENTERPRISES_INSPECTED,
+            _("检查生产经营单位"),
+            "家",
+            camp.campaign_enterprises,
+            by_unit=camp.campaign_enterprises_by_unit,
+            list_url=actions_url,
+            additive=False,  # distinct enterprises: one firm inspected under two sub-plans is one 家
+            order=11,
+        )
+        register_campaign_measure(
+            TargetMetric.INSPECTION_VISITS,
+            _("检查家次"),
+            "家次",
+            camp.campaign_visits,
+            by_unit=camp.campaign_visits_by_unit,
+            list_url=actions_url,
+            order=12,
+        )

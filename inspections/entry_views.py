@@ -529,11 +529,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get(user=request.user, pk=pk)
-    results = list(
-        record.results.select_related("item__sector").order_by(
-            "item__sector__order", "item__order", "item__code"
-        )
-    )
+    results = selectors.record_results(record=record)
     return render(
         request,
         "inspections/record_detail.html",

@@ -10,7 +10,9 @@ from accounts.filtersets import ALL
 from accounts.models import OrgUnit, Sector
 from accounts.scoping import restrict
 from accounts.selectors import sectors_active, townships_visible
+from campaigns.models import Campaign
 from core.filters import IdFilter, PinnedIdFilter, YesNoFilter
+from core.widgets import DateInput
 
 from .choices import ActionStatus
 from .models import InspectionAction, InspectionKind, InspectionPlan, InspectionRecord
@@ -26,10 +28,10 @@ class InspectionActionFilterSet(django_filters.FilterSet):
         label=_("检查日期自"),
         field_name="date",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
-        label=_("至"), field_name="date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("至"), field_name="date", lookup_expr="lte", widget=DateInput()
     )
     kind = django_filters.ModelChoiceFilter(
         label=_("检查类型"), queryset=InspectionKind.objects.filter(is_active=True), empty_label=ALL
@@ -60,6 +62,10 @@ class InspectionActionFilterSet(django_filters.FilterSet):
     )
     # 计划中 (e.g. 双随机 picks) or 已完成: only done inspections count in the figures.
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ActionStatus.choices, empty_label=ALL)
+    # 专项行动: the campaign page's figures link here with ?campaign=<id>.
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("专项行动"), queryset=Campaign.objects.order_by("-start_on", "name"), empty_label=ALL
+    )
     # The enterprise page's 查看全部: the actions that visited it. A hidden field: the page says whose.
     enterprise = PinnedIdFilter(label=_("被检查单位 id"), method="filter_enterprise")
 
@@ -76,6 +82,7 @@ class InspectionActionFilterSet(django_filters.FilterSet):
             "is_leader_led",
             "cert_unverified",
             "status",
+            "campaign",
         ]
 
     def _visits(self):

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrgKind
 from accounts.models import OrgUnit, RiskGrade, User
 from accounts.selectors import sectors_active, townships_visible
+from campaigns.models import Campaign
+from campaigns.selectors import campaigns_for_tagging
+from core.widgets import DateInput
 
 from . import selectors
 from .choices import LeaderLevel
@@ -24,7 +27,7 @@ class DrawForm(forms.Form):
     planned_date = forms.DateField(
         label=_("计划检查日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     sectors = forms.ModelMultipleChoiceField(
         label=_("行业领域"),
@@ -182,6 +185,13 @@ def _int_or_none(value) -> int | None:
         return None
 
 
+class CampaignChoiceField(forms.ModelChoiceField):
+    """专项行动 with its period: 2026年安全生产月（2026-06-01至2026-06-30）."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.start_on:%Y-%m-%d}至{obj.end_on:%Y-%m-%d}）"
+
+
 class OrganizerField(forms.ModelChoiceField):
     """检查单位 in org-tree order, each with its kind: 火车站街道（街道）, 区应急管理局（部门）."""
 
@@ -193,7 +203,7 @@ class OrganizerField(forms.ModelChoiceField):
 class EntryBasicsForm(forms.Form):
     """Step 1 基本信息. The rules (执法证, leader) are checked by the service, against the saved draft."""
 
-    date = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("检查日期"), widget=DateInput())
     kind = forms.ModelChoiceField(label=_("检查类型"), queryset=InspectionKind.objects.filter(is_active=True))
     organizer = OrganizerField(label=_("检查单位"), queryset=OrgUnit.objects.none())
     members = TeamMemberField(
@@ -220,6 +230,13 @@ class EntryBasicsForm(forms.Form):
         label=_("领导级别"), choices=[("", "—"), *LeaderLevel.choices], required=False
     )
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    campaign = CampaignChoiceField(
+        label=_("专项行动"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label=_("（不属于专项行动）"),
+        help_text=_("列出检查日期前后进行中的专项行动；检查日期须在所选专项行动期间。"),
+    )
 
     def __init__(self, *args, user, draft, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -236,6 +253,9 @@ class EntryBasicsForm(forms.Form):
             self.fields["members"].on = dt.date.fromisoformat(str(date))
         except ValueError:
             self.fields["members"].on = None
+        self.fields["campaign"].queryset = campaigns_for_tagging(
+            day=self.fields["members"].on, include=_int_or_none(self._value("campaign"))
+        )
         # Offered: the organiser's staff (only those with a valid 执法证 for an enforcement kind), the
         # user, and whoever is already chosen; anyone team_candidates allows stays valid (the service
         # checks the same rule).
@@ -276,4 +296,5 @@ class EntryBasicsForm(forms.Form):
             "leader_name": c["leader_name"].strip(),
             "leader_level": c["leader_level"],
             "note": c["note"].strip(),
+            "campaign": c["campaign"].pk if c.get("campaign") else None,
         }

@@ -21,8 +21,11 @@ Decisions the office should know (the README repeats them):
   recorded are added (counted as updated); a re-import of the same file adds nothing. Rows with a
   blank 检查行动编号 are each their own action, numbered by the system, and a second import of them
   would count them twice.
-- 专项行动 has no table of its own yet: its text goes into the action's 备注 as "专项行动：…"; a row's
-  备注 goes onto the record of that visit.
+- 专项行动 links the action to a campaign (campaigns.Campaign) by name: among the campaigns of that
+  name, the one running on the 检查日期 (a yearly 安全生产月 may repeat its name), else the only one
+  of that name. An unknown or ambiguous name is an error on its row; the date must fall within the
+  campaign. It belongs to the action, so the rows of one action must agree on it. A row's 备注 goes
+  onto the record of that visit.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ from accounts.importers import LedgerImporter
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict, scope_for
 from accounts.validators import normalize_uscc, uscc_problem
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_match, campaigns_by_name
+from campaigns.services import campaign_date_error
 from core.imports import RowErrors, cell_bool, cell_date, cell_text
 
 from .choices import ORGANIZER_KINDS
@@ -65,7 +71,7 @@ NOTE = "备注"
 
 HEADERS = [ACTION_NO, DATE, USCC, KIND, UNANNOUNCED, ORGANIZER, TEAM, LEADER_LED, LEADER, CAMPAIGN, NOTE]
 # What belongs to the action: every row of one action must give it as the action's first row does.
-ACTION_COLUMNS = [DATE, KIND, UNANNOUNCED, ORGANIZER, TEAM, LEADER_LED, LEADER]
+ACTION_COLUMNS = [DATE, KIND, UNANNOUNCED, ORGANIZER, TEAM, LEADER_LED, LEADER, CAMPAIGN]
 # Older ledgers write 四不两直 as the kind: it is 日常检查 with the flag (see migration 0005).
 UNANNOUNCED_KIND_NAME, UNANNOUNCED_AS_KIND_CODE = "四不两直", "routine"
 
@@ -90,7 +96,7 @@ class _Row:
     experts: list[str]
     is_leader_led: bool
     leader_name: str
-    campaign: str
+    campaign: Campaign | None
     note: str
 
 
@@ -126,6 +132,7 @@ class _Lookups:
     people: dict[str, list[User]]  # active accounts by 姓名
     logins: dict[str, User]  # … and by login name, to tell namesakes apart
     existing: dict[tuple[int, str], _Existing]
+    campaigns: dict[str, list[Campaign]] = field(default_factory=dict)  # by exact name
     groups: dict[str, _Group] = field(default_factory=dict)
 
     def person(self, name: str, organizer: OrgUnit | None) -> User | object | None:
@@ -164,7 +171,10 @@ class InspectionImporter(LedgerImporter):
             "是否四不两直填“是”或“否”（可不填，视为否），任何检查类型均可；检查类型填“四不两直”的按日常检查导入并标记四不两直。"
         ),
         gettext_lazy("检查行动编号已导入过的，只补录其中尚未记录的单位，重复导入同一文件不会重复计数。"),
-        gettext_lazy("专项行动记入检查行动的备注（“专项行动：…”）；各行的备注记入该单位的检查记录。"),
+        gettext_lazy(
+            "专项行动填系统中专项行动的名称（可不填），检查日期须在该专项行动期间；同名的按检查日期所在的专项行动匹配。"
+            "同一检查行动的各行须一致。各行的备注记入该单位的检查记录。"
+        ),
         gettext_lazy("系统先校验全部行，有任何错误则不导入任何数据，并按行、列列出全部错误。"),
     ]
     headers = HEADERS
@@ -202,6 +212,7 @@ class InspectionImporter(LedgerImporter):
         codes = {normalize_uscc(cell_text(values.get(USCC))) for _row, values in rows} - {""}
         names = {name for _row, values in rows for name in split_names(cell_text(values.get(TEAM)))}
         numbers = {cell_text(values.get(ACTION_NO)) for _row, values in rows} - {""}
+        campaign_names = {cell_text(values.get(CAMPAIGN)) for _row, values in rows} - {""}
 
         organizers: dict[str, OrgUnit | None] = {}
         for unit in OrgUnit.objects.filter(kind__in=ORGANIZER_KINDS, is_active=True):
@@ -228,6 +239,7 @@ class InspectionImporter(LedgerImporter):
             people=people,
             logins=logins,
             existing=_existing_actions(numbers),
+            campaigns=campaigns_by_name(campaign_names) if campaign_names else {},
         )
 
     def parse_row(
@@ -244,6 +256,7 @@ class InspectionImporter(LedgerImporter):
         names = list(dict.fromkeys(split_names(cell_text(values.get(TEAM)))))
         team = _team(names, organizer, ctx, errors)
         leader_led, leader = _leader(values, errors)
+        campaign = _campaign(values, date, ctx, errors)
 
         # A value this row could not read is reported on its own; None keeps it out of the comparison.
         signature = {
@@ -254,11 +267,12 @@ class InspectionImporter(LedgerImporter):
             TEAM: frozenset(names) or None,
             LEADER_LED: leader_led,
             LEADER: leader,
+            CAMPAIGN: None if campaign is _AMBIGUOUS else (campaign.pk if campaign else 0),
         }
         is_first = _check_group(number, row, signature, enterprise, ctx, errors)
         # The action's own checks are made once, on its first row, when the row could be read.
         if is_first and None not in (date, kind, unannounced, organizer, team, leader_led):
-            facts = (date, kind, unannounced, organizer, team, leader_led, leader)
+            facts = (date, kind, unannounced, organizer, team, leader_led, leader, campaign)
             _check_action(number, facts, ctx, errors)
         if errors.count:
             return None
@@ -275,7 +289,7 @@ class InspectionImporter(LedgerImporter):
             experts=experts,
             is_leader_led=leader_led,
             leader_name=leader,
-            campaign=cell_text(values.get(CAMPAIGN)),
+            campaign=campaign,
             note=cell_text(values.get(NOTE)),
         )
 
@@ -455,10 +469,31 @@ def _leader(values: dict[str, object], errors: RowErrors) -> tuple[bool | None, 
     return led, leader
 
 
+def _campaign(values: dict[str, object], date: dt.date | None, ctx: _Lookups, errors: RowErrors):
+    """The campaign the 专项行动 column names (None when blank); _AMBIGUOUS after an error."""
+    text = cell_text(values.get(CAMPAIGN))
+    if not text:
+        return None
+    campaign, problem = campaign_match(ctx.campaigns.get(text, []), date)
+    if problem == "unknown":
+        errors.add(CAMPAIGN, _("未找到专项行动「{value}」，请先在系统中新建，或核对名称").format(value=text))
+        return _AMBIGUOUS
+    if problem:
+        errors.add(
+            CAMPAIGN,
+            _("有多个名为「{value}」的专项行动，检查日期无法确定是哪一个").format(value=text),
+        )
+        return _AMBIGUOUS
+    if date is not None and (message := campaign_date_error(campaign, date)):
+        errors.add(CAMPAIGN, message)
+        return _AMBIGUOUS
+    return campaign
+
+
 def _check_action(number: str, facts: tuple, ctx: _Lookups, errors: RowErrors) -> None:
     """An action imported before must be the same action; a new one needs its certified team (from
     INSPECTION_CERT_RULE_FROM on; an older one without is flagged 执法证未核验 when saved)."""
-    date, kind, unannounced, organizer, team, leader_led, leader = facts
+    date, kind, unannounced, organizer, team, leader_led, leader, campaign = facts
     members, outsiders = team
     old = ctx.existing.get((organizer.pk, number)) if number else None
     if old is None:
@@ -475,6 +510,7 @@ def _check_action(number: str, facts: tuple, ctx: _Lookups, errors: RowErrors) -
         TEAM: (old.member_ids, old.experts) != (frozenset(m.pk for m in members), frozenset(outsiders)),
         LEADER_LED: action.is_leader_led != leader_led,
         LEADER: action.is_leader_led and action.leader_name != leader,
+        CAMPAIGN: campaign is not _AMBIGUOUS and action.campaign_id != (campaign.pk if campaign else None),
     }
     for column in (c for c, different in differs.items() if different):
         errors.add(
@@ -487,7 +523,6 @@ def _check_action(number: str, facts: tuple, ctx: _Lookups, errors: RowErrors) -
 
 def _imported(rows: list[_Row]) -> ImportedAction:
     first = rows[0]
-    campaigns = list(dict.fromkeys(r.campaign for r in rows if r.campaign))
     return ImportedAction(
         number=first.number,
         date=first.date,
@@ -498,7 +533,6 @@ def _imported(rows: list[_Row]) -> ImportedAction:
         experts=first.experts,
         is_leader_led=first.is_leader_led,
         leader_name=first.leader_name,
-        # campaigns has no model yet: the 专项行动 is kept as text on the action.
-        note=_("专项行动：{names}").format(names="、".join(campaigns)) if campaigns else "",
+        campaign=first.campaign,
         visits=[(r.enterprise, r.note) for r in rows],
     )

@@ -113,6 +113,14 @@ class InspectionAction(models.Model):
         related_name="tasks",
         help_text=_("由检查计划生成的检查任务所属的计划。"),
     )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("专项行动"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_actions",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
     )

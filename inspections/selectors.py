@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from .choices import ORGANIZER_KINDS, ActionStatus, CheckResultValue
 from .draws import grade_weight
 from .models import (
     CheckItem,
+    CheckResult,
     InspectionAction,
     InspectionDraft,
     InspectionKind,
@@ -110,7 +111,7 @@ def check_items_published() -> QuerySet[CheckItem]:
 
 def action_get(*, user: User, pk: int) -> InspectionAction:
     """One action the user may see (same rule as the list), or 404."""
-    return get_object_or_404(action_list(user=user).select_related("created_by"), pk=pk)
+    return get_object_or_404(action_list(user=user).select_related("created_by", "campaign"), pk=pk)
 
 
 def action_records(*, user: User, action: InspectionAction) -> QuerySet[InspectionRecord]:
@@ -145,6 +146,17 @@ def record_get(*, user: User, pk: int) -> InspectionRecord:
     """One record with the versions around it (更正: what it supersedes, what superseded it)."""
     records = record_list(user=user).select_related("supersedes", "superseded_by")
     return get_object_in_scope(records, user, "view", pk=pk)
+
+
+def record_results(*, record: InspectionRecord) -> list[CheckResult]:
+    """The record's check results in checklist order, kept on the record: `record.results.all()` then
+    reads them without a query, so the panels apps above draw beside each result (core.panels) reuse
+    them instead of asking again."""
+    ordered = CheckResult.objects.select_related("item__sector").order_by(
+        "item__sector__order", "item__order", "item__code"
+    )
+    prefetch_related_objects([record], Prefetch("results", queryset=ordered))
+    return list(record.results.all())
 
 
 def organizers_writable(*, user: User) -> QuerySet[OrgUnit]:

@@ -216,6 +216,12 @@ INSPECTION_CERT_RULE_FROM = _env(
     "2026-01-01",
 )
 
+# 执法文书文号: {unit_short} the issuing unit's 简称 (else its name), {kind_short} the kind's 编号简称,
+# {year}, {n} the serial (a format spec is allowed: {n:03d}). See enforcement/numbering.py.
+ENFORCEMENT_DOCUMENT_NUMBER_PATTERN = _env(
+    "ENFORCEMENT_DOCUMENT_NUMBER_PATTERN", env.str, "{unit_short}{kind_short}〔{year}〕{n}号"
+)
+
 SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", env.bool, not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A session lasts a working day, not Django's two weeks; closing the browser does not end it.
@@ -304,6 +310,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hazards.tasks.mark_overdue_hazards",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Nightly: flag general-procedure cases near (10 days) or past their 90-day limit, tell the officers.
+    "enforcement-flag-case-deadlines": {
+        "task": "enforcement.tasks.flag_case_deadlines",
+        "schedule": crontab(hour=1, minute=10),
+    },
     # Every minute: import jobs that could not be queued, lost their message or their worker.
     "core-recover-import-jobs": {
         "task": "core.tasks.recover_import_jobs",
@@ -370,6 +381,21 @@ SPECTACULAR_SETTINGS = {
         "HazardListingLevelEnum": "hazards.choices.ListingLevel",
         "HazardExtensionStatusEnum": "hazards.choices.ExtensionStatus",
         "HazardPhotoStageEnum": "hazards.choices.PhotoStage",
+        "WorkStatusEnum": "accounts.choices.WorkStatus",
+        "ActivityKindEnum": "campaigns.choices_activities.ActivityKind",
+        "TalkTargetKindEnum": "campaigns.choices_activities.TalkTargetKind",
+        "ActivityAttachmentKindEnum": "campaigns.choices_activities.AttachmentKind",
+        "DutyCategoryEnum": "accounts.choices.DutyCategory",
+        "CaseStateEnum": "enforcement.choices.CaseState",
+        "CaseProcedureEnum": "enforcement.choices.CaseProcedure",
+        "CaseSourceEnum": "enforcement.choices.CaseSource",
+        "CaseEventKindEnum": "enforcement.choices.CaseEventKind",
+        "PenaltyKindEnum": "enforcement.choices.PenaltyKind",
+        "PenaltyTargetEnum": "enforcement.choices.PenaltyTarget",
+        "MeasureKindEnum": "enforcement.choices.MeasureKind",
+        "MeasureStopKindEnum": "enforcement.choices.StopKind",
+        "DocumentStateEnum": "enforcement.document_layouts.DocumentState",
+        "DocumentLayoutEnum": "enforcement.document_layouts.LAYOUT_CHOICES",
     },
 }
 

@@ -9,13 +9,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import views as account_views
 from accounts.api import urls as accounts_api_urls
+from campaigns.api import urls as campaigns_api_urls
+from enforcement.api import urls as enforcement_api_urls
 from hazards.api import urls as hazards_api_urls
 from inspections.api import urls as inspections_api_urls
 
 api_v1 = [
     path("", include(accounts_api_urls)),
+    path("", include(campaigns_api_urls)),
     path("", include(inspections_api_urls)),
     path("", include(hazards_api_urls)),
+    path("", include(enforcement_api_urls)),
 ]
 
 urlpatterns = [
@@ -30,8 +34,10 @@ urlpatterns = [
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("imports/", include("core.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("inspections/", include("inspections.urls")),
     path("hazards/", include("hazards.urls")),
+    path("enforcement/", include("enforcement.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page sends a visitor to

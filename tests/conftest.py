@@ -52,8 +52,14 @@ class District:
 # it, so the fixture re-runs the (idempotent) seeding.
 CODE_TABLE_MIGRATIONS = [
     "accounts.migrations.0002_seed_code_tables",
+    "accounts.migrations.0012_seed_letter_kinds",
     "inspections.migrations.0002_seed_kinds",
     "hazards.migrations.0002_seed_categories",
+    "hazards.migrations.0006_seed_accident_categories",
+    "campaigns.migrations.0002_seed_campaign_kinds",
+    "campaigns.migrations.0004_seed_activity_codes",
+    "enforcement.migrations.0002_seed_legal_articles",
+    "enforcement.migrations.0006_seed_document_kinds",
 ]
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import OrgUnitBriefSerializer
 from accounts.models import OrgUnit
+from campaigns.models import Campaign
 
 from ..choices import HazardLevel, HazardSource, ListingLevel
 from ..models import (
@@ -82,7 +83,9 @@ class HazardSerializer(serializers.ModelSerializer):
             "is_listed",
             "days_open",
             "five_missing",
+            "campaign",
         ]
+        extra_kwargs = {"campaign": {"help_text": _("所属专项行动 id；不属于专项行动为 null")}}
 
     def get_five_missing(self, hazard: Hazard) -> list[str]:
         return five_missing(hazard)
@@ -233,6 +236,12 @@ class HazardInputSerializer(serializers.Serializer):
     check_result = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text=_("不符合的检查事项结果 id")
     )
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("专项行动 id；不填时取所关联检查的专项行动，null 为不属于专项行动；发现日期须在其期间"),
+    )
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})
@@ -285,6 +294,12 @@ class HazardUpdateInputSerializer(serializers.Serializer):
     measures = serializers.CharField(required=False, allow_blank=True)
     funds = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
     contingency_plan = serializers.CharField(required=False, allow_blank=True)
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("专项行动 id；null 为不属于"),
+    )
 
 
 class NoteInputSerializer(serializers.Serializer):

@@ -4,12 +4,22 @@ listing (挂牌督办), the overdue rule and sweep (overdue), and the Excel impo
 Who may act, and in which states, is hazards.permissions; each transition asks it under its lock.
 """
 
+from .accidents import (
+    AccidentData,
+    accident_create,
+    accident_update,
+    accidents_import_many,
+    check_accident_data,
+)
 from .create import (
     EDITABLE_FIELDS,
     HazardData,
     check_hazard_data,
+    check_result_description,
     check_result_refusal,
+    default_deadline,
     default_responsible_unit,
+    finding_description,
     hazard_create,
     hazard_from_check_result,
     hazard_number,
@@ -19,9 +29,7 @@ from .extensions import extension_decide, extension_request
 from .from_entry import (
     ENTRY_PREFIX,
     entry_choice,
-    entry_default_deadline,
     entry_key,
-    finding_description,
     hazards_from_entry,
 )
 from .imports import HazardRow, hazards_import_many
@@ -30,15 +38,21 @@ from .loop import hazard_reopen, hazard_submit, hazard_verify, hazard_void, rect
 from .overdue import hazards_mark_overdue
 
 __all__ = [
+    "AccidentData",
+    "accident_create",
+    "accident_update",
+    "accidents_import_many",
+    "check_accident_data",
     "ENTRY_PREFIX",
     "EDITABLE_FIELDS",
     "HazardData",
     "HazardRow",
     "check_hazard_data",
+    "check_result_description",
     "check_result_refusal",
+    "default_deadline",
     "default_responsible_unit",
     "entry_choice",
-    "entry_default_deadline",
     "entry_key",
     "extension_decide",
     "extension_request",

@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict
 from accounts.services import number_next
+from campaigns.models import Campaign
+from campaigns.services import campaign_date_error, talk_links
 from core.dates import EARLIEST
 from inspections.choices import CheckResultValue
 from inspections.models import CheckResult, InspectionRecord
 
 from .. import selectors
-from ..choices import EventKind, HazardLevel, HazardSource
+from ..choices import DEADLINE_DAYS, EventKind, HazardLevel, HazardSource
 from ..models import Hazard, HazardCategory, HazardEvent, HazardPhoto
 from ..permissions import EDIT, action_require, can_act_for_district, can_create
 from . import notify
@@ -49,6 +51,8 @@ class HazardData:
     inspection_record: InspectionRecord | None = None
     check_result: CheckResult | None = None
     photos: Sequence[UploadedFile] = ()
+    # 专项行动: ... (the default) takes the campaign of the inspection the hazard was found on.
+    campaign: Campaign | None | EllipsisType = ...
 
 
 # ---------------------------------------------------------------- numbers and places
@@ -68,6 +72,24 @@ def hazard_number(*, enterprise: Enterprise, year: int) -> str:
     """The next number of the district's gap-free series for `year`."""
     district = OrgUnit.objects.get(pk=district_id(enterprise))
     return number_text(year, number_next(series="hazard", org_unit=district, year=year))
+
+
+def default_deadline(level: str, found_on: dt.date) -> dt.date:
+    """整改期限 proposed for a hazard found on `found_on`: 15 days for 一般, 30 for 重大 (choices.DEADLINE_DAYS).
+    The one rule for every way a hazard is recorded."""
+    days = DEADLINE_DAYS.get(level, DEADLINE_DAYS[HazardLevel.GENERAL])
+    return found_on + dt.timedelta(days=days)
+
+
+def finding_description(*, title: str, note: str = "", findings: str = "", sole: bool = False) -> str:
+    """隐患描述 of a 不符合 item: what the officer wrote about it (the item's 说明; the visit's 发现问题
+    when this is the visit's only 不符合 item), else the item phrased as a finding — never the bare
+    question of the check list."""
+    if note.strip():
+        return note.strip()
+    if sole and findings.strip():
+        return findings.strip()
+    return _("检查发现：%(item)s不符合要求") % {"item": title.strip().rstrip("？?。；;，, ")}
 
 
 def default_responsible_unit(enterprise: Enterprise) -> OrgUnit:
@@ -103,10 +125,21 @@ def _hazard_build(
         measures=data.measures.strip(),
         funds=data.funds,
         contingency_plan=data.contingency_plan.strip(),
+        campaign_id=hazard_campaign_id(data),
         created_by=user,
         **arrival,
     )
     return hazard, _settle_overdue(hazard, today)
+
+
+def hazard_campaign_id(data: HazardData) -> int | None:
+    """The campaign a new hazard is tagged to: the one chosen, else (nothing said) the campaign of the
+    inspection it was found on."""
+    if data.campaign is not ...:
+        return data.campaign.pk if data.campaign is not None else None
+    if data.inspection_record is not None:
+        return data.inspection_record.action.campaign_id
+    return None
 
 
 def _created_event(hazard: Hazard, user: User, note: str, **at) -> HazardEvent:
@@ -154,6 +187,8 @@ def check_hazard_data(*, user: User, data: HazardData, today: dt.date | None = N
         add("found_on", _("发现日期不能早于 %(year)s 年。") % {"year": EARLIEST.year})
     if data.deadline < data.found_on:
         add("deadline", _("整改期限不能早于发现日期。"))
+    if data.campaign is not ... and (message := campaign_date_error(data.campaign, data.found_on)):
+        add("campaign", message)
     _check_responsible_unit(data, add)
     if data.funds is not None and data.funds < 0:
         add("funds", _("整改资金不能为负数。"))
@@ -223,7 +258,7 @@ def hazard_from_check_result(
     *,
     user: User,
     check_result: CheckResult,
-    deadline: dt.date,
+    deadline: dt.date | None = None,
     responsible_unit: OrgUnit | None = None,
     level: str = HazardLevel.GENERAL,
     category: HazardCategory | None = None,
@@ -234,13 +269,15 @@ def hazard_from_check_result(
     funds: Decimal | None = None,
     contingency_plan: str = "",
 ) -> Hazard:
-    """A 不符合 check item becomes a hazard in one step, linked to its inspection record."""
+    """A 不符合 check item becomes a hazard in one step, linked to its inspection record. Without a
+    deadline, the usual one from the inspection date (default_deadline); without a description, the
+    written finding (as at 录入检查's submission)."""
     if refusal := check_result_refusal(check_result):
         raise ValidationError(refusal)
     record = check_result.record
-    text = description.strip() or "；".join(
-        part for part in (check_result.item.title, check_result.note.strip()) if part
-    )
+    text = description.strip() or check_result_description(check_result)
+    if deadline is None:
+        deadline = default_deadline(level, record.action.date)
     return hazard_create(
         user=user,
         data=HazardData(
@@ -263,6 +300,22 @@ def hazard_from_check_result(
     )
 
 
+def check_result_description(check_result: CheckResult) -> str:
+    """The hazard text a 不符合 item of a record proposes (its 说明, the record's 发现问题 when it is the
+    record's only 不符合 item, else the item phrased as a finding)."""
+    sole = not (
+        CheckResult.objects.filter(record_id=check_result.record_id, result=CheckResultValue.NONCOMPLIANT)
+        .exclude(pk=check_result.pk)
+        .exists()
+    )
+    return finding_description(
+        title=check_result.item.title,
+        note=check_result.note,
+        findings=check_result.record.findings,
+        sole=sole,
+    )
+
+
 # ---------------------------------------------------------------- 修改隐患信息
 
 # What may be corrected after recording, in the order the timeline names them. The deadline is not
@@ -277,6 +330,7 @@ EDITABLE_FIELDS = (
     "measures",
     "funds",
     "contingency_plan",
+    "campaign",
 )
 _TEXT_FIELDS = ("description", "location", "responsible_person", "measures", "contingency_plan")
 
@@ -287,9 +341,11 @@ def hazard_update(*, user: User, hazard: Hazard, data: dict) -> Hazard:
     change (any of EDITABLE_FIELDS). The change is a line on the timeline naming the fields, and a
     history row. A 重大 hazard may be saved with its 五落实 still incomplete (it stays listed as
     五落实待补充 and cannot be 销号 until complete), but a hazard made 重大 here needs all five, as when
-    recording one."""
+    recording one. `data["talks"]` (约谈 activities), when given, replaces the 约谈 the user can see."""
     hazard = _lock(hazard)
     action_require(user, hazard, EDIT)
+    data = dict(data)
+    chosen_talks = data.pop("talks", None)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("不能修改这些信息：%(fields)s") % {"fields": "、".join(sorted(unknown))})
@@ -320,17 +376,34 @@ def hazard_update(*, user: User, hazard: Hazard, data: dict) -> Hazard:
                 responsible_unit=after["responsible_unit"],
             )
             _check_responsible_unit(probe, add)
+    if "campaign" in changed and (message := campaign_date_error(after["campaign"], hazard.found_on)):
+        add("campaign", message)
     if "level" in changed and after["level"] == HazardLevel.MAJOR:
         for field in ("responsible_person", "measures", "funds", "contingency_plan"):
             if after[field] in ("", None):
                 add(field, _("重大隐患须落实“五落实”：请填写此项。"))
+    talks = None
+    if chosen_talks is not None:
+        current = set(hazard.talks.values_list("pk", flat=True))
+        try:
+            talks = talk_links(user=user, current=current, chosen=chosen_talks)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if talks == current:
+            talks = None
     if errors:
         raise ValidationError(errors)
-    if not changed:
+    if talks is not None:
+        hazard.talks.set(talks)
+    if not changed and talks is None:
         return hazard
     for field in changed:
         setattr(hazard, field, after[field])
-    _save(hazard, user, changed)
-    labels = "、".join(str(Hazard._meta.get_field(f).verbose_name) for f in changed)
+    if changed:
+        _save(hazard, user, changed)
+    labels = "、".join(
+        str(Hazard._meta.get_field(f).verbose_name)
+        for f in [*changed, *(["talks"] if talks is not None else [])]
+    )
     _event(hazard, user, EventKind.EDITED, note=_("修改了：%(fields)s") % {"fields": labels})
     return hazard

@@ -22,9 +22,16 @@ from accounts.models import User
 from inspections.choices import CheckResultValue
 from inspections.models import InspectionAction, InspectionRecord, RecordPhoto
 
-from ..choices import ENTRY_DEADLINE_DAYS, HazardLevel, HazardSource
+from ..choices import HazardLevel, HazardSource
 from ..permissions import can_create
-from .create import HazardData, check_hazard_data, default_responsible_unit, hazard_create
+from .create import (
+    HazardData,
+    check_hazard_data,
+    default_deadline,
+    default_responsible_unit,
+    finding_description,
+    hazard_create,
+)
 
 ENTRY_PREFIX = "hz"
 FIVE = ("responsible_person", "measures", "funds", "contingency_plan")
@@ -33,23 +40,6 @@ FIVE = ("responsible_person", "measures", "funds", "contingency_plan")
 def entry_key(enterprise_id: int, item_id: int) -> str:
     """The name stem of one 不符合 line's fields on the confirm step."""
     return f"{ENTRY_PREFIX}-{enterprise_id}-{item_id}"
-
-
-def entry_default_deadline(level: str, found_on: dt.date) -> dt.date:
-    """整改期限 proposed for a hazard found on `found_on`: 15 days for 一般, 30 for 重大 (choices)."""
-    days = ENTRY_DEADLINE_DAYS.get(level, ENTRY_DEADLINE_DAYS[HazardLevel.GENERAL])
-    return found_on + dt.timedelta(days=days)
-
-
-def finding_description(*, title: str, note: str = "", findings: str = "", sole: bool = False) -> str:
-    """隐患描述 of a 不符合 item: what the officer wrote about it (the item's 说明; the visit's 发现问题
-    when this is the visit's only 不符合 item), else the item phrased as a finding — never the bare
-    question of the check list."""
-    if note.strip():
-        return note.strip()
-    if sole and findings.strip():
-        return findings.strip()
-    return _("检查发现：%(item)s不符合要求") % {"item": title.strip().rstrip("？?。；;，, ")}
 
 
 @dataclass(frozen=True)
@@ -82,7 +72,7 @@ def entry_choice(saved: Mapping[str, str], key: str, found_on: dt.date) -> Entry
         key=key,
         register=(f"{key}-on" in saved) if shown else True,
         level=level,
-        deadline=saved.get(f"{key}-deadline") or entry_default_deadline(level, found_on).isoformat(),
+        deadline=saved.get(f"{key}-deadline") or default_deadline(level, found_on).isoformat(),
         **{name: (saved.get(f"{key}-{name}") or "").strip() for name in FIVE},
     )
 

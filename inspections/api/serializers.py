@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import OrgUnitBriefSerializer
 from accounts.models import OrgUnit, Sector, User
+from campaigns.models import Campaign
 
 from .. import selectors
 from ..choices import ActionStatus, CheckResultValue, LeaderLevel
@@ -59,7 +60,9 @@ class InspectionActionSerializer(serializers.ModelSerializer):
             "status",
             "cert_unverified",
             "note",
+            "campaign",
         ]
+        extra_kwargs = {"campaign": {"help_text": _("所属专项行动 id；不属于专项行动为 null")}}
 
 
 class CheckResultSerializer(serializers.ModelSerializer):
@@ -206,6 +209,13 @@ class ActionInputSerializer(serializers.Serializer):
         choices=LeaderLevel.choices, required=False, allow_blank=True, default=""
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("专项行动 id；检查日期须在该专项行动期间"),
+    )
     records = RecordInputSerializer(many=True, allow_empty=False)
 
     def validate(self, attrs):

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.scoping import get_object_in_scope
+from core.errors import STALE_STATE, Conflict
 
 from .. import selectors, services
 from ..filtersets import InspectionActionFilterSet, InspectionPlanFilterSet, InspectionRecordFilterSet
@@ -82,6 +83,7 @@ class InspectionActionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
             leader_level=data["leader_level"],
             note=data["note"],
             is_unannounced=data["is_unannounced"],
+            campaign=data["campaign"],
             visits={r["enterprise"]: visit_data(r) for r in data["records"]},
         )
         body = self.get_serializer(self.get_queryset().get(pk=created.pk)).data
@@ -131,6 +133,33 @@ class InspectionRecordViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
         """PATCH changes only what is sent: findings, note, and the results of the items sent (added or
         changed); the record's other results stay. To remove a result, PUT the record without it."""
         return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: InspectionRecordSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def issue(self, request, pk=None):
+        """出具（打印签字）: the record is locked from now on (issued_at). 409 when it was issued already."""
+        record = self.get_object()
+        services.check_can_change_record(user=request.user, record=record)
+        if record.issued_at is not None:
+            raise Conflict(
+                detail={
+                    "detail": _("该检查记录已出具，不能再次出具；如需更正，请新建更正版本。"),
+                    "code": STALE_STATE,
+                }
+            )
+        services.record_issue(user=request.user, record=record)
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    @extend_schema(request=None, responses={201: InspectionRecordSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def correct(self, request, pk=None):
+        """更正: a new version of an issued record (201, the new record; `supersedes` names the old one,
+        which stays as it was). 400 for a record not issued yet (edit it instead) or already corrected."""
+        record = self.get_object()
+        services.check_can_change_record(user=request.user, record=record)
+        new = services.record_correct(user=request.user, record=record)
+        body = self.get_serializer(self.get_queryset().get(pk=new.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], request=None, responses={200: PhotoSerializer(many=True)})
     @extend_schema(

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict
 from accounts.services import number_block
+from campaigns.models import Campaign
+from campaigns.services import campaign_date_error
 from core.dates import EARLIEST
 from core.uploads import validate_image
 
@@ -121,6 +123,13 @@ def _applicable_item_ids(enterprise_ids) -> dict[int, set[int]]:
 def check_can_enter(user: User) -> None:
     if not permissions.can_enter(user):
         raise PermissionDenied(_("您没有录入检查的权限。"))
+
+
+def check_campaign(campaign: Campaign | None, on: dt.date) -> None:
+    """专项行动: an inspection tagged to a campaign happens within the campaign's period."""
+    message = campaign_date_error(campaign, on)
+    if message:
+        raise ValidationError({"campaign": message})
 
 
 def check_visited(enterprise_ids: Sequence[int]) -> None:
@@ -244,6 +253,7 @@ def action_build(
     action: InspectionAction | None = None,
     is_unannounced: bool = False,
     cert_unverified: bool = False,
+    campaign: Campaign | None = None,
 ) -> InspectionAction:
     """The one constructor of an inspection action, unsaved and unnumbered: a new one for `organizer`,
     or `action` (a planned one being completed) filled in. 出动人次 is the members and the outside
@@ -262,6 +272,7 @@ def action_build(
     action.status = status
     action.is_unannounced = is_unannounced
     action.cert_unverified = cert_unverified
+    action.campaign = campaign
     action._history_user = user
     return action
 
@@ -296,6 +307,7 @@ def action_create(
     status: str = ActionStatus.DONE,
     visits: Mapping[int, VisitData] | None = None,
     is_unannounced: bool = False,
+    campaign: Campaign | None = None,
 ) -> InspectionAction:
     """录入检查行动: one outing and a record for each visited enterprise (1 家次 each).
 
@@ -315,6 +327,7 @@ def action_create(
         visits=visits,
         happened=status == ActionStatus.DONE,
     )
+    check_campaign(campaign, date)
     action = action_build(
         user=user,
         organizer=organizer,
@@ -328,6 +341,7 @@ def action_create(
         note=note,
         status=status,
         is_unannounced=is_unannounced,
+        campaign=campaign,
     )
     records = [InspectionRecord(action=action, enterprise=enterprise) for enterprise in enterprises]
     return _action_save(
@@ -355,6 +369,7 @@ def action_complete_planned(
     note: str = "",
     visits: Mapping[int, VisitData] | None = None,
     is_unannounced: bool = False,
+    campaign: Campaign | None = None,
 ) -> InspectionAction:
     """完成计划检查: a planned inspection (a 双随机 pick, 计划中) has happened; it gets its team, its
     results and, only now, its numbers. Its enterprises are the planned ones."""
@@ -374,6 +389,7 @@ def action_complete_planned(
         leader_name=leader_name if is_leader_led else None,
         visits=visits,
     )
+    check_campaign(campaign, date)
     action_build(
         user=user,
         action=action,
@@ -387,6 +403,7 @@ def action_complete_planned(
         note=note or action.note,
         status=ActionStatus.DONE,
         is_unannounced=is_unannounced,
+        campaign=campaign,
     )
     return _action_save(
         user=user, action=action, records=records, members=members, visits=visits, numbered=True

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Enterprise, OrgUnit, User
 from accounts.scoping import restrict
+from campaigns.models import Campaign
+from campaigns.services import campaign_date_error
 from core.uploads import validate_image
 
 from .. import hooks, permissions, selectors
@@ -45,6 +47,7 @@ DRAFT_FIELD_STEPS = {
     "leader_name": 1,
     "leader_level": 1,
     "note": 1,
+    "campaign": 1,
     "enterprises": 2,
     "results": 3,
     "findings": 3,
@@ -66,6 +69,7 @@ class DraftBasics:
     leader_level: str = ""
     note: str = ""
     is_unannounced: bool = False
+    campaign: Campaign | None = None
 
     def action_kwargs(self) -> dict:
         return {
@@ -78,6 +82,7 @@ class DraftBasics:
             "leader_level": self.leader_level,
             "note": self.note,
             "is_unannounced": self.is_unannounced,
+            "campaign": self.campaign,
         }
 
 
@@ -121,6 +126,7 @@ def draft_basics_from_action(action: InspectionAction) -> dict:
         "leader_level": action.leader_level,
         "note": action.note,
         "is_unannounced": action.is_unannounced,
+        "campaign": action.campaign_id,
     }
 
 
@@ -271,6 +277,13 @@ def draft_basics(*, user: User, draft: InspectionDraft) -> DraftBasics:
     leader_name = (raw.get("leader_name") or "").strip()
     if is_leader_led and not leader_name:
         errors["leader_name"] = _("领导带队的检查须填写带队领导。")
+    campaign = None
+    if raw.get("campaign"):
+        campaign = Campaign.objects.filter(pk=_int_or_none(raw.get("campaign"))).first()
+        if campaign is None:
+            errors["campaign"] = _("所选专项行动不存在。")
+        elif date and (message := campaign_date_error(campaign, date)):
+            errors["campaign"] = message
     if errors:
         raise ValidationError(errors)
     return DraftBasics(
@@ -284,6 +297,7 @@ def draft_basics(*, user: User, draft: InspectionDraft) -> DraftBasics:
         leader_level=leader_level,
         note=raw.get("note") or "",
         is_unannounced=bool(raw.get("is_unannounced")),
+        campaign=campaign,
     )
 
 

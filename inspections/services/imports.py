@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Enterprise, OrgUnit, User
+from campaigns.models import Campaign
 from core.history import history_bulk_create
 from core.locks import transaction_lock
 
@@ -25,6 +26,7 @@ from .actions import (
     RECORD_MARK,
     action_build,
     check_action,
+    check_campaign,
     check_can_enter,
     check_enterprises_writable,
     check_visited,
@@ -55,6 +57,7 @@ class ImportedAction:
     leader_name: str = ""
     note: str = ""
     is_unannounced: bool = False
+    campaign: Campaign | None = None
 
 
 @transaction.atomic
@@ -125,6 +128,7 @@ def _imported_action(item: ImportedAction, *, user: User) -> InspectionAction:
         leader_name=item.leader_name if item.is_leader_led else None,
         certificates=False,
     )
+    check_campaign(item.campaign, item.date)
     unverified = imported_team_unverified(kind=item.kind, members=item.members, on=item.date)
     action = action_build(
         user=user,
@@ -138,10 +142,11 @@ def _imported_action(item: ImportedAction, *, user: User) -> InspectionAction:
         note=item.note,
         status=ActionStatus.DONE,
         is_unannounced=item.is_unannounced,
+        campaign=item.campaign,
         cert_unverified=unverified,
     )
     action.number = item.number
-    action.clean_fields(exclude=["organizer", "kind", "created_by"])
+    action.clean_fields(exclude=["organizer", "kind", "created_by", "campaign"])
     return action
 
 

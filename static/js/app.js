@@ -19,8 +19,11 @@
  *  [data-major-toggle="funds contingency_plan"]   (a form, or one line of a form such as 录入检查 step 4)
  *                          shows the listed fields (and [data-major-only] blocks) only while the
  *                          form's level select says 重大 (value "major"); the server still decides.
- *  input[type=date][data-default-days="30"]
+ *  input[data-default-days="30"]   (a date control, see date_input.js)
  *                          an empty date is filled with today + N days (the server applies the same default).
+ *  input[data-default-general][data-default-major]
+ *                          a proposed 整改期限 by level (hazards' one rule): a deadline still at one level's
+ *                          default follows the form's level select to the other level's default.
  *  form input[type=file]   a Chinese button 选择文件 (选择照片 when it takes images) labelled for the input, which
  *                          stays focusable but visually hidden, and a line with 未选择文件 or the chosen names —
  *                          the browser's own control speaks the browser's language. Without JS it stays native.
@@ -224,12 +227,25 @@
 
   // ---------- default dates ----------
 
-  Array.prototype.forEach.call(document.querySelectorAll("input[type=date][data-default-days]"), function (input) {
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-default-days]"), function (input) {
     if (input.value) return;
     var d = new Date();
     d.setDate(d.getDate() + (parseInt(input.getAttribute("data-default-days"), 10) || 0));
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
     input.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-default-general][data-default-major]"), function (input) {
+    var box = input.closest("[data-major-toggle]") || input.form;
+    var level = box && box.querySelector("select[name$='level']:not([name$='listing_level'])");
+    if (!level) return;
+    level.addEventListener("change", function () {
+      var general = input.getAttribute("data-default-general");
+      var major = input.getAttribute("data-default-major");
+      if (input.value === general || input.value === major || !input.value) {
+        input.value = level.value === "major" ? major : general;
+      }
+    });
   });
 
   // ---------- file inputs: Chinese button and chosen names ----------

@@ -35,7 +35,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.choices import Role
+from enforcement import services as enforcement_services
+from enforcement.models import DocumentKind, LegalArticle
 from hazards import services as hazard_services
+from hazards.models import AccidentCategory
 from inspections.choices import CheckResultValue
 from inspections.models import CheckItem, InspectionKind
 from inspections.services import (
@@ -46,6 +49,7 @@ from inspections.services import (
     plan_create,
     record_photo_create,
 )
+from tests.campaigns.campaign_world import make_campaign
 from tests.factories import UserFactory
 from tests.hazards.conftest import hazard_data, png
 
@@ -120,8 +124,62 @@ def world(media, district, officer, township_a_user, enterprise_a, enterprise_b,
         title="年度检查计划",
         targets=[TargetData(target_visits=10, sector=sectors["industry-trade"], township=None, kind=None)],
     )
+    accident = hazard_services.accident_create(
+        user=officer,
+        data=hazard_services.AccidentData(
+            occurred_on=dt.date.today() - dt.timedelta(days=2),
+            township=district.township_a,
+            sector=sectors["machinery"],
+            category=AccidentCategory.objects.get(code="machinery"),
+            summary="冲床压伤手指",
+            injuries=1,
+            enterprise=enterprise_a,
+        ),
+    )
+    tip = enforcement_services.tip_create(
+        user=officer,
+        data=enforcement_services.TipData(
+            received_on=dt.date.today() - dt.timedelta(days=2),
+            channel="12350",
+            content="有限空间作业无人监护",
+            enterprise=enterprise_a,
+            reporter_name="举报人",
+        ),
+    )
+    case = enforcement_services.case_open(
+        user=officer,
+        data=enforcement_services.CaseData(
+            enterprise=enterprise_a,
+            handling_unit=district.district,
+            procedure="general",
+            cause="有限空间作业未审批",
+            opened_on=dt.date.today() - dt.timedelta(days=2),
+            source_record=record,
+        ),
+    )
+    document = enforcement_services.document_create(
+        user=officer, kind=DocumentKind.objects.get(code="penalty-notice"), case=case
+    )
+    campaign = make_campaign(
+        officer,
+        district.dept_emergency,
+        start=dt.date.today() - dt.timedelta(days=30),
+        end=dt.date.today() + dt.timedelta(days=30),
+        members=[district.township_a],
+        targets=[("inspections", 5)],
+        phases=[("排查整治", dt.date.today() - dt.timedelta(days=30), dt.date.today())],
+    )
     by_prefix = {
+        "/api/v1/campaigns/": campaign.pk,
+        "/api/v1/campaign-kinds/": campaign.kind_id,
+        "/api/v1/documents/": document.pk,
+        "/api/v1/document-kinds/": document.kind_id,
+        "/api/v1/cases/": case.pk,
+        "/api/v1/legal-articles/": LegalArticle.objects.order_by("pk").first().pk,
         "/api/v1/check-items/": item.pk,
+        "/api/v1/accidents/": accident.pk,
+        "/api/v1/accident-categories/": accident.category_id,
+        "/api/v1/tips/": tip.pk,
         "/api/v1/enterprises/": enterprise_a.pk,
         "/api/v1/hazard-categories/": hazard.category_id or 1,
         "/api/v1/hazards/": hazard.pk,

@@ -183,7 +183,17 @@ def test_a_taken_username_stops_the_seed_without_leaving_half_a_district(db):
 
 
 def test_steps_run_in_their_written_order_with_their_own_rng_and_reset_first_in_reverse(db, monkeypatch):
-    assert [s.name for s in steps.STEPS] == ["district", "inspections", "hazards"]
+    assert [s.name for s in steps.STEPS] == [
+        "district",
+        "enterprise_stories",
+        "responsibility",
+        "campaigns",
+        "inspections",
+        "hazards",
+        "enforcement",
+        "activities",
+        "accidents",
+    ]
     calls = []
 
     def step(name: str) -> steps.Step:

@@ -1,7 +1,8 @@
 """The whole hazard loop with three people in three browsers: the officer records a hazard from a 不符合
-item of an inspection, township A logs a rectification with an after photo and submits it for 复查 in
-one step (on a phone-sized screen), the officer passes it from the 待复查 queue after confirming 销号,
-and the hazard shows 已销号 with every step."""
+item of an inspection, township A is told by the bell and opens the hazard from its notification,
+logs a rectification with an after photo and submits it for 复查 in one step (on a phone-sized
+screen), the officer is told by the bell that it awaits 复查, passes it from the 待复查 queue after
+confirming 销号, and the hazard shows 已销号 with every step; township A is told it was closed."""
 
 import datetime as dt
 import re
@@ -71,15 +72,27 @@ def test_three_people_close_a_hazard(
     expect(page.locator(".app-messages")).to_contain_text(f"已登记隐患：{hazard.number}")
     expect(page.locator("#hazard-state")).to_contain_text("待整改")
     expect(page.locator("#hazard-record-link")).to_be_visible()
-    assert hazard.deadline == timezone.localdate() + dt.timedelta(days=30)
+    # The deadline of the one rule: inspection date (yesterday) + 15 days for a general hazard.
+    assert hazard.deadline == noncompliant_record.action.date + dt.timedelta(days=15)
 
-    # 2. Township A, on a phone, opens it from its home list and, in one move, logs the rectification
-    #    with a photo and submits it for 复查 (the form's default choice); the page says who verifies.
+    # 2. Township A, on a phone, is told by the bell: it opens the notification, which leads to the
+    #    hazard; in one move it logs the rectification with a photo and submits it for 复查 (the form's
+    #    default choice); the page says who verifies.
     township = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE)
     phone = township.new_page()
     login(phone, live_server, "township_a")
-    phone.locator("#home-hazards").get_by_role("link", name=re.compile(hazard.number)).click()
+    bell = phone.locator("#app-bell")
+    expect(bell).to_have_attribute("aria-label", re.compile(r"通知：1 条未读"))
+    expect(phone.locator("#home-hazards")).to_contain_text(hazard.number)
+    bell.click()
+    phone.wait_for_url(f"{live_server.url}/accounts/notifications/")
+    told = phone.locator("#notification-list li", has_text=hazard.number)
+    expect(told).to_have_count(1)
+    expect(told).to_contain_text(f"新登记隐患：{hazard.number}")
+    expect(told).to_contain_text("请督促单位整改")
+    told.get_by_role("button", name=re.compile(hazard.number)).click()
     phone.wait_for_url(f"{live_server.url}/hazards/{hazard.pk}/")
+    expect(phone.locator("#app-bell")).not_to_have_attribute("aria-label", re.compile("未读"))
     panel = phone.locator("#panel-rectify")
     expect(panel).to_be_visible()
     panel.get_by_label("整改情况").fill("已为2号冲床加装光电保护装置并调试合格")
@@ -95,7 +108,15 @@ def test_three_people_close_a_hazard(
     assert loaded_width(photo) == 320  # served through the scope
     phone.screenshot(path=str(tmp_path / "township.png"), full_page=True)
 
-    # 3. The officer sees the photo beside the buttons in the 待复查 queue and confirms 销号.
+    # 3. The officer is told by the bell that it awaits 复查, sees the photo beside the buttons in the
+    #    待复查 queue and confirms 销号.
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#app-bell")).to_have_attribute("aria-label", re.compile(r"通知：\d+ 条未读"))
+    page.locator("#app-bell").click()
+    told = page.locator("#notification-list li", has_text=hazard.number)
+    expect(told).to_have_count(1)
+    expect(told).to_contain_text(f"待复查：{hazard.number}")
+    expect(told).to_contain_text("已整改完成并申请复查")
     page.get_by_role("link", name="待复查").first.click()
     page.wait_for_url(f"{live_server.url}/hazards/verify/")
     queue_row = page.locator(f'.verify-row[data-hazard="{hazard.number}"]')
@@ -127,5 +148,9 @@ def test_three_people_close_a_hazard(
     assert hazard.state == HazardState.CLOSED and hazard.closed_on == timezone.localdate()
     users = set(hazard.events.values_list("user__username", flat=True))
     assert users == {"officer", "township_a"}
+
+    # Township A is told it is closed.
+    phone.goto(f"{live_server.url}/accounts/notifications/")
+    expect(phone.locator("#notification-list li", has_text=f"隐患已销号：{hazard.number}")).to_have_count(1)
     office.close()
     township.close()

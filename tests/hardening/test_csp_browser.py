@@ -17,6 +17,8 @@ PAGES = [
     "/inspections/plans/",
     "/inspections/draws/",
     "/hazards/",
+    "/campaigns/activities/",
+    "/campaigns/activities/new/",
     "/imports/enterprises/",
     "/api/docs/",
     "/admin/",

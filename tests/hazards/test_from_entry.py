@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hazards.choices import ENTRY_DEADLINE_DAYS, HazardLevel, HazardSource, HazardState
+from hazards.choices import DEADLINE_DAYS, HazardLevel, HazardSource, HazardState
 from hazards.models import Hazard, HazardPhoto
 from hazards.services import (
     check_result_refusal,
-    entry_default_deadline,
+    default_deadline,
     finding_description,
 )
 from inspections.models import CheckItem, CheckResult, InspectionAction, InspectionDraft, InspectionKind
@@ -85,9 +85,9 @@ def lines_post(*keys: str, **fields) -> dict:
 
 def test_default_deadline_is_15_days_for_a_general_hazard_and_30_for_a_major_one():
     on = dt.date(2026, 3, 1)
-    assert ENTRY_DEADLINE_DAYS == {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 30}
-    assert entry_default_deadline(HazardLevel.GENERAL, on) == dt.date(2026, 3, 16)
-    assert entry_default_deadline(HazardLevel.MAJOR, on) == dt.date(2026, 3, 31)
+    assert DEADLINE_DAYS == {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 30}
+    assert default_deadline(HazardLevel.GENERAL, on) == dt.date(2026, 3, 16)
+    assert default_deadline(HazardLevel.MAJOR, on) == dt.date(2026, 3, 31)
 
 
 def test_description_is_the_written_finding_else_the_item_phrased_as_a_finding():

@@ -271,15 +271,47 @@ def test_from_result_major_needs_the_full_form(client, officer, noncompliant):
     client.force_login(officer)
     page = client.get(from_result_url(noncompliant))
     assert page.status_code == 200
-    assert page.context["form"].initial["description"] == "防护罩缺失；冲床无防护罩"
+    assert page.context["form"].initial["description"] == "冲床无防护罩"  # the written finding
     response = client.post(
         from_result_url(noncompliant),
         {"deadline": (TODAY() + dt.timedelta(days=30)).isoformat(), "level": "major"},
     )
     assert response.status_code == 200
     assert {"funds", "contingency_plan"} <= set(response.context["form"].errors)
-    assert response.context["form"]["description"].value() == "防护罩缺失；冲床无防护罩"
+    assert response.context["form"]["description"].value() == "冲床无防护罩"
     assert not Hazard.objects.exists()
+
+
+@pytest.mark.parametrize(("level", "days"), [("general", 15), ("major", 30)])
+def test_one_click_without_a_deadline_takes_the_entry_rule_from_the_inspection_date(
+    client, officer, noncompliant, level, days
+):
+    """The one-click 登记为隐患 proposes the deadline of the confirm step of 录入检查 (one rule,
+    hazards.services.default_deadline): inspection date + 15 days for 一般, + 30 for 重大."""
+    inspected = noncompliant.record.action.date
+    client.force_login(officer)
+    page = client.get(reverse("inspections:record_detail", args=[noncompliant.record_id]))
+    general, major = (inspected + dt.timedelta(days=d) for d in (15, 30))
+    assert f'data-default-general="{general.isoformat()}"' in page.content.decode()
+    assert f'data-default-major="{major.isoformat()}"' in page.content.decode()
+    assert f'value="{general.isoformat()}"' in page.content.decode()
+    form = client.get(from_result_url(noncompliant) + f"?level={level}").context["form"]
+    assert form.initial["deadline"] == (inspected + dt.timedelta(days=days)).isoformat()
+    data = {"level": level}
+    if level == "major":
+        data.update(responsible_person="张三", measures="加装防护罩", funds="1.5", contingency_plan="停机")
+    response = client.post(from_result_url(noncompliant), data)
+    hazard = Hazard.objects.get()
+    assert response.status_code == 302
+    assert hazard.deadline == inspected + dt.timedelta(days=days)
+    assert hazard.description == "冲床无防护罩"
+
+
+def test_service_without_a_deadline_uses_the_same_rule(officer, noncompliant):
+    five = {"responsible_person": "张三", "measures": "加装防护罩", "funds": 1, "contingency_plan": "停机"}
+    hazard = services.hazard_from_check_result(user=officer, check_result=noncompliant, level="major", **five)
+    assert hazard.deadline == services.default_deadline("major", noncompliant.record.action.date)
+    assert hazard.deadline == noncompliant.record.action.date + dt.timedelta(days=30)
 
 
 def test_from_result_outsider_and_reader(client, township_b_user, leader, noncompliant):

@@ -18,6 +18,7 @@ from core.models import ImportJob
 from inspections.importers import HEADERS
 from inspections.models import InspectionAction, InspectionKind, InspectionRecord
 from inspections.services import ImportedAction, action_import_many
+from tests.campaigns.campaign_world import make_campaign
 from tests.factories import EnterpriseFactory, UserFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,6 @@ def row(enterprise, **overrides) -> dict:
         "检查单位": "区应急管理局",
         "检查人员": "王检查、李执法",
         "是否领导带队": "否",
-        "专项行动": "危化品专项整治",
     }
     values.update(overrides)
     return values
@@ -74,11 +74,21 @@ def message(result: ImportResult, row: int, column: str) -> str:
 # ---------------------------------------------------------------- a good file
 
 
-def test_rows_sharing_a_number_form_one_action_with_a_record_each(officer, team, enterprise_a, firm):
+def test_rows_sharing_a_number_form_one_action_with_a_record_each(
+    officer, team, enterprise_a, firm, district
+):
+    campaign = make_campaign(
+        officer, district.dept_emergency, name="危化品专项整治", start=DAY, end=DAY + dt.timedelta(days=60)
+    )
     content = xlsx(
         [
-            row(enterprise_a, 检查人员="王检查、李执法、张专家", 备注="有限空间未审批"),
-            row(firm, 检查人员="李执法，王检查；张专家"),
+            row(
+                enterprise_a,
+                检查人员="王检查、李执法、张专家",
+                备注="有限空间未审批",
+                专项行动="危化品专项整治",
+            ),
+            row(firm, 检查人员="李执法，王检查；张专家", 专项行动="危化品专项整治"),
             row(enterprise_a, 检查行动编号=None, 检查类型="暗访", 检查人员="王检查", 专项行动=None),
         ]
     )
@@ -92,7 +102,8 @@ def test_rows_sharing_a_number_form_one_action_with_a_record_each(officer, team,
     assert set(action.members.all()) == set(team)
     assert action.experts == "张专家"
     assert action.person_count == 3  # two inspectors and one outside person: 3 人次
-    assert action.note == "专项行动：危化品专项整治"
+    # 专项行动 links the action to the campaign (it no longer goes into 备注).
+    assert action.campaign == campaign and action.note == ""
     records = list(action.records.order_by("pk"))
     assert [r.enterprise for r in records] == [enterprise_a, firm]
     assert records[0].note == "有限空间未审批"

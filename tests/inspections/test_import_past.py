@@ -18,6 +18,7 @@ from inspections.importers import HEADERS
 from inspections.models import InspectionAction, InspectionKind
 from inspections.selectors import inspection_figures
 from inspections.services import action_create
+from tests.campaigns.campaign_world import make_campaign
 from tests.factories import EnterpriseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,19 @@ def firm(district, sectors):
 
 
 @pytest.fixture
-def ledger_2023(enterprise_a, firm) -> list[dict]:
+def safety_month_2023(officer, district):
+    return make_campaign(
+        officer,
+        district.dept_emergency,
+        name="安全生产月",
+        kind="safety-month",
+        start=dt.date(2023, 6, 1),
+        end=dt.date(2023, 6, 30),
+    )
+
+
+@pytest.fixture
+def ledger_2023(enterprise_a, firm, safety_month_2023) -> list[dict]:
     """The office's 2023 Excel ledger: four enforcement kinds, the team written as 张三、李四, who have
     no accounts (they left before the system came)."""
     return [

@@ -256,3 +256,67 @@ def test_a_hazard_registered_from_the_old_record_stays_linked_to_it(record, offi
     hazard.refresh_from_db()
     assert CheckResult.objects.get(pk=result.pk).record_id == record.pk
     assert new.results.filter(result=CheckResultValue.NONCOMPLIANT).exists()
+
+
+# ---------------------------------------------------------------- 出具 and 更正 through the API, and the admin
+
+
+def test_the_api_issues_once_then_answers_409(api, record, officer):
+    api.force_authenticate(officer)
+    url = f"{RECORDS}{record.pk}/issue/"
+    first = api.post(url, {}, format="json")
+    assert first.status_code == 200, first.content
+    assert first.json()["issued_at"] and fresh(record).issued_by == officer
+    issued_at = fresh(record).issued_at
+    again = api.post(url, {}, format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "stale_state" and "已出具" in again.json()["detail"]
+    assert fresh(record).issued_at == issued_at
+
+
+def test_the_api_corrects_an_issued_record_into_a_new_version(api, record, officer):
+    api.force_authenticate(officer)
+    not_yet = api.post(f"{RECORDS}{record.pk}/correct/", {}, format="json")
+    assert not_yet.status_code == 400 and "尚未出具" in not_yet.content.decode()
+    api.post(f"{RECORDS}{record.pk}/issue/", {}, format="json")
+    response = api.post(f"{RECORDS}{record.pk}/correct/", {}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["supersedes"] == record.pk and body["issued_at"] is None
+    assert body["number"] and body["number"] != record.number
+    assert body["findings"] == record.findings and len(body["results"]) == record.results.count()
+    twice = api.post(f"{RECORDS}{record.pk}/correct/", {}, format="json")
+    assert twice.status_code == 400 and "已有更正版本" in twice.content.decode()
+
+
+def test_the_api_issue_and_correct_are_scoped_and_need_the_organiser(
+    api, record, township_b_user, leader, department_user
+):
+    # 住建 (department_user) does not see a machinery firm: 404 as for township B; a leader reads only.
+    for user, expected in ((township_b_user, 404), (leader, 403), (department_user, 404)):
+        api.force_authenticate(user)
+        for verb in ("issue", "correct"):
+            assert api.post(f"{RECORDS}{record.pk}/{verb}/", {}, format="json").status_code == expected
+    assert fresh(record).issued_at is None
+
+
+def test_the_api_schema_names_issue_and_correct(api, officer):
+    api.force_authenticate(officer)
+    paths = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    assert "post" in paths["/api/v1/inspection-records/{id}/issue/"]
+    assert "post" in paths["/api/v1/inspection-records/{id}/correct/"]
+    assert "409" in paths["/api/v1/inspection-records/{id}/issue/"]["post"]["responses"]
+
+
+def test_the_admin_cannot_change_an_issued_record(client, record, officer, admin_user):
+    record_issue(user=officer, record=record)
+    client.force_login(admin_user)
+    url = reverse("admin:inspections_inspectionaction_change", args=[record.action_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="records-0-findings"' not in html  # shown, never an input
+    assert record.findings in html
+    response = client.post(url, {"records-0-findings": "改过", "records-0-id": record.pk})
+    assert response.status_code == 403
+    assert fresh(record).findings == "有限空间作业未审批。"

@@ -17,10 +17,38 @@ from django.urls import Resolver404, resolve, reverse
 from openpyxl import load_workbook
 
 from accounts.choices import EnterpriseStatus
-from accounts.models import Enterprise, Notification, OrgUnit, Sector
+from accounts.models import (
+    DutyItem,
+    DutyList,
+    Enterprise,
+    LetterKind,
+    Notification,
+    OrgUnit,
+    ResponsibilityLetter,
+    Sector,
+    WorkItem,
+    WorkList,
+)
+from campaigns.models import (
+    Activity,
+    ActivityAttachment,
+    ActivitySubtype,
+    Campaign,
+    CampaignKind,
+    QuantityUnit,
+)
 from core.models import ImportJob
+from enforcement.models import Case, CaseExtension, Document, DocumentKind, LegalArticle, Tip
 from hazards.choices import ACTIVE_STATES, HazardState
-from hazards.models import DeadlineExtension, Hazard, HazardCategory, HazardPhoto, RectificationPhoto
+from hazards.models import (
+    Accident,
+    AccidentCategory,
+    DeadlineExtension,
+    Hazard,
+    HazardCategory,
+    HazardPhoto,
+    RectificationPhoto,
+)
 from inspections.models import (
     CheckItem,
     CheckResult,
@@ -39,11 +67,30 @@ from .world import World
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REFERENCE = (OrgUnit, Sector, CheckItem, HazardCategory)  # code tables and the tree: everyone reads them
+# Code tables and the tree: everyone reads them.
+REFERENCE = (
+    OrgUnit,
+    Sector,
+    CheckItem,
+    HazardCategory,
+    ActivitySubtype,
+    QuantityUnit,
+    CampaignKind,
+    AccidentCategory,
+    LetterKind,
+    DocumentKind,
+    LegalArticle,
+)
 # A list export → (the model of its rows, the field that names a row in the workbook).
 EXPORT_ROWS = {
     "accounts:enterprise_export": (Enterprise, "uscc"),
+    "accounts:letter_export": (ResponsibilityLetter, "title"),
     "hazards:hazard_export": (Hazard, "number"),
+    "hazards:accident_export": (Accident, "number"),
+    "enforcement:tip_export": (Tip, "number"),
+    "enforcement:case_export": (Case, "number"),
+    "campaigns:activity_export": (Activity, "theme"),
+    "campaigns:campaign_export": (Campaign, "name"),  # district-wide plans: every campaign
     "inspections:action_export": (InspectionAction, "number"),
 }
 HREF = re.compile(r'href="(/[^"#?]*)')
@@ -55,14 +102,33 @@ def township_records(world: World, user) -> dict[type, set[int]]:
     in_a = {"enterprise__jurisdiction__path__startswith": a}
     return {
         Enterprise: Enterprise.objects.filter(jurisdiction__path__startswith=a),
+        # 安全责任: a unit's lists; a letter A issued, signed, or one of A's firms signed.
+        DutyList: DutyList.objects.filter(unit__path__startswith=a),
+        WorkList: WorkList.objects.filter(unit__path__startswith=a),
+        DutyItem: DutyItem.objects.filter(duty_list__unit__path__startswith=a),
+        WorkItem: WorkItem.objects.filter(work_list__unit__path__startswith=a),
+        ResponsibilityLetter: ResponsibilityLetter.objects.filter(
+            Q(issuer__path__startswith=a)
+            | Q(signer_unit__path__startswith=a)
+            | Q(signer_enterprise__jurisdiction__path__startswith=a)
+        ),
         Hazard: Hazard.objects.filter(**in_a),
+        Accident: Accident.objects.filter(township__path__startswith=a),  # by 所属街道
+        Tip: Tip.objects.filter(township__path__startswith=a),
+        # 案件: the cases of A's enterprises (read only for the township).
+        Case: Case.objects.filter(enterprise__jurisdiction__path__startswith=a),
+        CaseExtension: CaseExtension.objects.filter(case__enterprise__jurisdiction__path__startswith=a),
+        Document: Document.objects.filter(jurisdiction__path__startswith=a),  # 执法文书: where it was issued
         InspectionRecord: InspectionRecord.objects.filter(**in_a),
         # An action organised in A, or one that visited a firm of A (a joint action, B's visit hidden).
         InspectionAction: InspectionAction.objects.filter(
             Q(organizer__path__startswith=a) | Q(records__enterprise__jurisdiction__path__startswith=a)
         ),
         InspectionPlan: InspectionPlan.objects.filter(organizer__path__startswith=a),
+        Activity: Activity.objects.filter(organiser__path__startswith=a),
+        ActivityAttachment: ActivityAttachment.objects.filter(activity__organiser__path__startswith=a),
         RandomDraw: RandomDraw.objects.filter(organizer__path__startswith=a),
+        Campaign: Campaign.objects.all(),  # 专项行动 are district-wide plans everyone reads
         InspectionDraft: InspectionDraft.objects.filter(owner=user),
         ImportJob: ImportJob.objects.filter(user=user),
         Notification: Notification.objects.filter(

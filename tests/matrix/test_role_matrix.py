@@ -46,15 +46,51 @@ WRITE_PAGES = {
     "inspections:entry_enterprise_search",
     "inspections:draft_step",
     "hazards:hazard_create",
+    "campaigns:activity_create",
+    "campaigns:activity_edit",
+    "campaigns:campaign_create",
+    "campaigns:campaign_edit",
     "hazards:from_result",
     "hazards:hazard_edit",
     "hazards:verify_confirm",  # the no-JavaScript step before 复查通过: back to the hazard when not 待复查
+    "accounts:duty_list_create",
+    "accounts:work_list_create",
+    "accounts:letter_create",
+    "accounts:work_item_progress",  # the form of 更新进展: for the unit the work list belongs to
+    "enforcement:document_new",
+    "enforcement:document_edit",
+    "hazards:accident_create",
+    "hazards:accident_edit",
+    "enforcement:tip_create",
+    "enforcement:tip_edit",
+    "enforcement:tip_hazard",
+    "enforcement:case_from_tip",
+    "enforcement:case_from_accident",
+    "enforcement:case_create",
+    "enforcement:case_edit",
 }
 
 # Who may use a route at all, where it is not every role that writes. (Which records: the world's
 # `seen_by`.) Keys are page URL names or (method, schema path) of API operations.
 WHO: dict = {
     "accounts:notification_read_all": EVERYONE,  # one's own bell, not a record
+    # 事故: recorded and corrected by the district office and the departments of its sector (the world's
+    # accident is in construction, 住建's); townships and leaders read.
+    "hazards:accident_create": DISTRICT | {"department_user"},
+    "hazards:accident_edit": DISTRICT | {"department_user"},
+    ("POST", "/api/v1/accidents/"): DISTRICT | {"department_user"},
+    ("PUT", "/api/v1/accidents/{id}/"): DISTRICT | {"department_user"},
+    ("PATCH", "/api/v1/accidents/{id}/"): DISTRICT | {"department_user"},
+    "enforcement:case_from_accident": DISTRICT | {"department_user"},  # who may open cases
+    # 举报: recorded, corrected and rewarded by the district office; checked by the unit it lies with.
+    "enforcement:tip_create": DISTRICT,
+    "enforcement:tip_edit": DISTRICT,
+    "enforcement:tip_reward": DISTRICT,
+    ("POST", "/api/v1/tips/"): DISTRICT,
+    ("PUT", "/api/v1/tips/{id}/"): DISTRICT,
+    ("PATCH", "/api/v1/tips/{id}/"): DISTRICT,
+    ("POST", "/api/v1/tips/{id}/reward/"): DISTRICT,
+    "enforcement:case_from_tip": DISTRICT | {"department_user"},
     "hazards:verification_list": VERIFIERS,
     "hazards:hazard_verify": VERIFIERS,
     "hazards:verify_confirm": VERIFIERS,
@@ -79,10 +115,72 @@ WHO: dict = {
     ("POST", "/api/v1/inspection-records/{id}/photos/"): DISTRICT | {"township_a_user"},
     "inspections:record_issue": DISTRICT | {"township_a_user"},  # 出具记录 and 更正: the same rule
     "inspections:record_correct": DISTRICT | {"township_a_user"},
+    ("POST", "/api/v1/inspection-records/{id}/issue/"): DISTRICT | {"township_a_user"},
+    ("POST", "/api/v1/inspection-records/{id}/correct/"): DISTRICT | {"township_a_user"},
     # A plan is changed by who organises for its unit (a department does not see township A's plan).
     "inspections:plan_edit": DISTRICT | {"township_a_user"},
     ("PUT", "/api/v1/inspection-plans/{id}/"): DISTRICT | {"township_a_user"},
     ("PATCH", "/api/v1/inspection-plans/{id}/"): DISTRICT | {"township_a_user"},
+    # 专项行动: the district office, and the lead department (住建 leads the world's campaign).
+    "campaigns:campaign_create": DISTRICT | {"department_user"},
+    "campaigns:campaign_edit": DISTRICT | {"department_user"},
+    "campaigns:campaign_delete": DISTRICT,
+    ("POST", "/api/v1/campaigns/"): DISTRICT | {"department_user"},
+    ("PUT", "/api/v1/campaigns/{id}/"): DISTRICT | {"department_user"},
+    ("PATCH", "/api/v1/campaigns/{id}/"): DISTRICT | {"department_user"},
+    ("DELETE", "/api/v1/campaigns/{id}/"): DISTRICT,
+    # 执法文书: drafted by the district office or a department (for its own cases / records it may
+    # change); the world's document is the district office's, so only the district office works on it.
+    "enforcement:document_new": DISTRICT | {"department_user"},
+    "enforcement:document_edit": DISTRICT,
+    "enforcement:document_issue": DISTRICT,
+    "enforcement:document_correct": DISTRICT,
+    "enforcement:document_discard": DISTRICT,
+    ("POST", "/api/v1/documents/"): DISTRICT | {"department_user"},
+    ("PUT", "/api/v1/documents/{id}/"): DISTRICT,
+    ("PATCH", "/api/v1/documents/{id}/"): DISTRICT,
+    ("DELETE", "/api/v1/documents/{id}/"): DISTRICT,
+    ("POST", "/api/v1/documents/{id}/issue/"): DISTRICT,
+    ("POST", "/api/v1/documents/{id}/correct/"): DISTRICT,
+    # 案件: opened by the district office or a department; worked on by the district office and the
+    # handling department (the world's case is 住建's); a township reads its enterprises' cases.
+    ("POST", "/api/v1/cases/"): DISTRICT | {"department_user"},
+    # The case pages: 立案, 修改 and each step (one URL per step) as the API; 延期审批 by the district office.
+    "enforcement:case_create": DISTRICT | {"department_user"},
+    "enforcement:case_edit": DISTRICT | {"department_user"},
+    "enforcement:case_extension_decide": DISTRICT,
+    **{
+        f"enforcement:case_{step}": DISTRICT | {"department_user"}
+        for step in (
+            "investigate",
+            "notify",
+            "hearing",
+            "decide",
+            "execute",
+            "close",
+            "no_penalty",
+            "transfer",
+            "measure",
+            "extend",
+        )
+    },
+    ("PATCH", "/api/v1/cases/{id}/"): DISTRICT | {"department_user"},
+    ("POST", "/api/v1/cases/{id}/extensions/{extension_pk}/decide/"): DISTRICT,
+    **{
+        ("POST", f"/api/v1/cases/{{id}}/{step}/"): DISTRICT | {"department_user"}
+        for step in (
+            "investigate",
+            "notify",
+            "hearing",
+            "decide",
+            "execute",
+            "close",
+            "no-penalty",
+            "transfer",
+            "measures",
+            "extensions",
+        )
+    },
 }
 # Routes that ask the role before looking the record up (录入 is for writers): a leader gets 403 even
 # for a record outside their scope (another user's draft), where anyone else gets 404.
@@ -91,18 +189,30 @@ ROLE_FIRST = {
     "inspections:entry_enterprise_search",
     "inspections:draft_step",
     "inspections:draft_discard",
+    "enforcement:document_new",
 }
 # Reads answered with a redirect: 我的草稿's resume link goes to the step the draft is on.
 REDIRECTING_READS = {"inspections:draft_resume"}
 
 LOGIN = "login"
 READ_OK = frozenset({200})
-WRITE_OK = frozenset({200, 201, 302, 400, 409})  # the form again, done, or "fix this"
+WRITE_OK = frozenset({200, 201, 204, 302, 400, 409})  # the form again, done (204: deleted), or "fix this"
 METHOD_REFUSED = 405
+
+
+# Ledger kinds that only some writers may import (core:import_upload and import_template of that kind).
+IMPORT_WHO: dict[str, frozenset[str]] = {
+    "accidents": DISTRICT | {"department_user"},  # 事故: the district office and sector departments
+    "cases": DISTRICT | {"department_user"},  # 案件: whoever may open cases (permissions.can_open)
+}
 
 
 def _who(cell: Cell) -> frozenset[str]:
     route = cell.route
+    if route.route_id in ("core:import_upload", "core:import_template"):
+        kind = cell.url.strip("/").split("/")[1]  # /imports/<kind>/…
+        if kind in IMPORT_WHO:
+            return IMPORT_WHO[kind]
     key = route.route_id if route.kind == "page" else (cell.method, route.route_id)
     return WHO.get(key, WRITERS)
 

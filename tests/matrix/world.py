@@ -14,12 +14,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from accounts import services_responsibility as responsibility_services
 from accounts.choices import Role
-from accounts.models import Notification, OrgUnit, Sector
+from accounts.models import LetterKind, Notification, OrgUnit, Sector
+from campaigns import services as campaign_services
+from campaigns.models import ActivitySubtype, ActivityType, CampaignKind, QuantityUnit
 from core import services as core_services
+from enforcement import services as enforcement_services
+from enforcement.models import DocumentKind, LegalArticle
 from hazards import services as hazard_services
 from hazards.choices import HazardSource
-from hazards.models import HazardCategory
+from hazards.models import AccidentCategory, HazardCategory
 from inspections import services as inspection_services
 from inspections.choices import CheckResultValue
 from inspections.models import CheckItem, InspectionKind
@@ -38,6 +43,7 @@ PERSONAS = [
 # Who sees what: the district roles see everything; 住建 (department_user) sees construction firms;
 # township A its own subtree; township B nothing of A's.
 DISTRICT_WIDE = frozenset({"admin_user", "officer", "leader"})
+MATRIX_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 @dataclass
@@ -200,6 +206,134 @@ def build_world(*, district, personas: dict, capture_on_commit) -> World:
     )
     w.b_markers.append(note_b.title)
 
+    # 安全责任: each township's duty list, work list (with a task) and a letter its firm signed (with a scan).
+    def responsibility(user, unit, firm, town):
+        duty = responsibility_services.duty_list_create(
+            user=user,
+            unit=unit,
+            title=f"{town}街道主任职责清单",
+            holder_name=f"{town}主任",
+            items=[responsibility_services.DutyItemData(f"{town}属地安全职责")],
+        )
+        work = responsibility_services.work_list_create(
+            user=user, unit=unit, year=today.year, title=f"{town}工作清单"
+        )
+        task = responsibility_services.work_item_add(user=user, work_list=work, task=f"{town}开展演练")
+        letter = responsibility_services.letter_create(
+            user=user,
+            kind=LetterKind.objects.get(code="commitment"),
+            year=today.year,
+            title=f"{town}安全承诺书",
+            issuer=unit,
+            signer_enterprise=firm,
+            signed_on=today,
+            file=SimpleUploadedFile("letter.pdf", MATRIX_PDF, content_type="application/pdf"),
+        )
+        return duty, work, task, letter
+
+    duty_a, work_a, task_a, letter_a = responsibility(a_user, district.township_a, ent_a, "东城")
+    duty_b, work_b, _task_b, letter_b = responsibility(b_user, district.township_b, ent_b, "西山")
+    w.b_markers += [duty_b.title, work_b.title, letter_b.title, "西山属地安全职责", "西山开展演练"]
+
+    def activity(user, unit, theme):  # 活动台账: a publicity event with a quantity and a photo
+        data = campaign_services.ActivityData(
+            date=today - dt.timedelta(days=2),
+            type=ActivityType.objects.get(code="publicity"),
+            subtype=ActivitySubtype.objects.get(code="safety-month"),
+            theme=theme,
+            organiser=unit,
+            quantities=((QuantityUnit.objects.get(code="banner"), 12),),
+        )
+        return campaign_services.activity_create(user=user, data=data, files=[png("activity.png")])
+
+    activity_a = activity(a_user, district.township_a, "东城安全生产月宣传")
+    activity_b = activity(b_user, district.township_b, "西山安全生产月宣传")
+    w.b_markers.append(activity_b.theme)
+
+    # 专项行动: a district-wide plan everyone reads, led by 住建 (department_user may change it).
+    campaign = campaign_services.campaign_create(
+        user=officer,
+        data=campaign_services.CampaignData(
+            kind=CampaignKind.objects.get(code="big-inspection"),
+            name="全区安全生产大检查",
+            start_on=today - dt.timedelta(days=30),
+            end_on=today + dt.timedelta(days=30),
+            lead_department=district.dept_construction,
+            member_units=[district.township_a, district.township_b],
+            phases=[campaign_services.PhaseData("排查整治", today - dt.timedelta(days=30), today)],
+            targets=[campaign_services.TargetData("inspections", 10)],
+        ),
+    )
+
+    # 执法文书: a 责令限期整改指令书 issued by the district office from each township's hazard (no case).
+    rectify_order = DocumentKind.objects.get(code="rectify-order")
+
+    def document(hazard):
+        draft = enforcement_services.document_create(user=officer, kind=rectify_order, hazard=hazard)
+        return enforcement_services.document_issue(user=officer, document=draft)
+
+    document_b = document(hazard_b)
+    document_a = document(hazard_a)
+    w.b_markers.append(document_b.number)
+
+    # 案件: A's handled by 住建 (department_user's unit) on A's construction firm, with a pending request
+    # for more time; B's handled by the district office, carrying B's marker.
+    def case(enterprise, unit, cause):
+        return enforcement_services.case_open(
+            user=officer,
+            data=enforcement_services.CaseData(
+                enterprise=enterprise,
+                handling_unit=unit,
+                procedure="general",
+                cause=cause,
+                opened_on=today - dt.timedelta(days=3),
+            ),
+        )
+
+    case_a = case(ent_a, district.dept_construction, "东城脚手架未验收即投入使用")
+    case_b = case(ent_b, district.district, "西山案由标记未验收")
+    w.b_markers += [case_b.number, case_b.cause]
+    case_extension = enforcement_services.case_extension_request(
+        user=officer, case=case_a, new_deadline=case_a.deadline + dt.timedelta(days=30), reason="鉴定未完成"
+    )
+
+    # 事故 in each township (construction, so 住建 sees A's), and a 举报 about each township's firm. The
+    # reporter of A's report is the district office's secret: township A must never see it either.
+    def accident(township, enterprise, summary):
+        return hazard_services.accident_create(
+            user=officer,
+            data=hazard_services.AccidentData(
+                occurred_on=today - dt.timedelta(days=5),
+                township=township,
+                sector=construction,
+                category=AccidentCategory.objects.get(code="fall"),
+                summary=summary,
+                deaths=1,
+                enterprise=enterprise,
+            ),
+        )
+
+    accident_a = accident(district.township_a, ent_a, "东城工地高处坠落")
+    accident_b = accident(district.township_b, ent_b, "西山事故标记坠落")
+    w.b_markers += [accident_b.number, accident_b.summary]
+
+    def tip(enterprise, content, reporter):
+        return enforcement_services.tip_create(
+            user=officer,
+            data=enforcement_services.TipData(
+                received_on=today - dt.timedelta(days=4),
+                channel="12350",
+                content=content,
+                enterprise=enterprise,
+                reporter_name=reporter,
+                reporter_phone="13900000000",
+            ),
+        )
+
+    tip_a = tip(ent_a, "东城工地夜间施工", "东城举报人甲")
+    tip_b = tip(ent_b, "西山举报标记内容", "西山举报人乙")
+    w.b_markers += [tip_b.number, tip_b.content, tip_b.reporter_name, tip_a.reporter_name]
+
     w.objects = {
         "enterprise": Obj(ent_a, in_a_construction),
         "enterprise_b": Obj(ent_b, DISTRICT_WIDE | {"department_user", "township_b_user"}),
@@ -213,15 +347,34 @@ def build_world(*, district, personas: dict, capture_on_commit) -> World:
         "hazard_photo": Obj(hazard_a.found_photos.get(), in_a_construction),
         "rectification_photo": Obj(entry.photos.get(), in_a_construction),
         "extension": Obj(extension, in_a_construction),
+        "case": Obj(case_a, in_a_construction),  # the township reads it, 住建 handles it
+        "accident": Obj(accident_a, in_a_construction),  # by 所属街道, and 住建 by its sector
+        "tip": Obj(tip_a, in_a_construction),
+        "case_extension": Obj(case_extension, in_a_construction),
+        "document": Obj(document_a, in_a_construction),  # as its hazard: 住建 sees the construction firm's
         "plan": Obj(plan_a, in_a),  # a plan is its organiser's: 住建 does not see township A's
         "draw": Obj(draw_a, in_a),
+        "activity": Obj(activity_a, in_a),  # an activity is its organising unit's: 住建 does not see A's
+        "activity_attachment": Obj(activity_a.attachments.get(), in_a),
         "draft": Obj(draft, frozenset({"township_a_user"})),  # personal
         "import_job": Obj(job, frozenset({"township_a_user"})),  # personal
         "notification": Obj(note_a, frozenset({"township_a_user"})),
+        "duty_list": Obj(duty_a, in_a),
+        "duty_item": Obj(duty_a.items.get(), in_a),
+        "work_list": Obj(work_a, in_a),
+        "work_item": Obj(task_a, in_a),
+        "letter": Obj(letter_a, in_a_construction),  # signed by A's construction firm: 住建 sees it too
         # Code tables and the organisation tree: reference data every signed-in user reads.
         "org_unit": Obj(district.township_a, everyone),
         "sector": Obj(construction, everyone),
         "check_item": Obj(item, everyone),
         "hazard_category": Obj(HazardCategory.objects.order_by("pk").first(), everyone),
+        "accident_category": Obj(AccidentCategory.objects.order_by("pk").first(), everyone),
+        "document_kind": Obj(rectify_order, everyone),
+        "legal_article": Obj(LegalArticle.objects.order_by("pk").first(), everyone),
+        "activity_subtype": Obj(ActivitySubtype.objects.order_by("pk").first(), everyone),
+        "quantity_unit": Obj(QuantityUnit.objects.order_by("pk").first(), everyone),
+        "campaign": Obj(campaign, everyone),
+        "campaign_kind": Obj(CampaignKind.objects.order_by("pk").first(), everyone),
     }
     return w

@@ -1,0 +1,117 @@
+"""Enforcement writes, by topic: cases (立案 … 结案, decisions and penalties, measures, extensions, the
+deadline sweep) and their Excel import; documents (执法文书) and tips (举报) add their own lines.
+
+Who may act, and in which states, is enforcement.permissions; each transition asks it under its lock.
+"""
+
+from .case_imports import IMPORT_MEASURES, CaseRow, cases_import_many
+from .cases import (
+    CaseData,
+    MeasureData,
+    PenaltyData,
+    case_close,
+    case_decide,
+    case_default_campaign,
+    case_execute,
+    case_extension_decide,
+    case_extension_request,
+    case_hearing,
+    case_initial_from_hazard,
+    case_initial_from_record,
+    case_investigate,
+    case_no_penalty,
+    case_notify,
+    case_number,
+    case_open,
+    case_transfer,
+    case_update,
+    case_url,
+    cases_flag_deadlines,
+    check_case_data,
+    check_penalties,
+    deadline_status,
+    district_of,
+    measure_add,
+    parse_amount,
+)
+from .documents import (
+    content_for_display,
+    document_correct,
+    document_create,
+    document_discard,
+    document_initial,
+    document_issue,
+    document_pdf_bytes,
+    document_preview,
+    document_update,
+    prerequisite_message,
+    prerequisites_missing,
+)
+from .tips import (  # 举报 (services/tips.py)
+    TipData,
+    check_tip_data,
+    tip_check_start,
+    tip_conclude,
+    tip_create,
+    tip_create_hazard,
+    tip_reward,
+    tip_update,
+)
+
+__all__ = [
+    "IMPORT_MEASURES",
+    "CaseData",
+    "CaseRow",
+    "MeasureData",
+    "PenaltyData",
+    "case_close",
+    "case_decide",
+    "case_execute",
+    "case_extension_decide",
+    "case_extension_request",
+    "case_hearing",
+    "case_default_campaign",
+    "case_initial_from_hazard",
+    "case_initial_from_record",
+    "case_investigate",
+    "case_no_penalty",
+    "case_notify",
+    "case_number",
+    "case_open",
+    "case_transfer",
+    "case_update",
+    "case_url",
+    "cases_flag_deadlines",
+    "cases_import_many",
+    "check_case_data",
+    "check_penalties",
+    "deadline_status",
+    "district_of",
+    "measure_add",
+    "parse_amount",
+]
+
+__all__ += [  # 执法文书 (services/documents.py)
+    "content_for_display",
+    "document_correct",
+    "document_create",
+    "document_discard",
+    "document_initial",
+    "document_issue",
+    "document_pdf_bytes",
+    "document_preview",
+    "document_update",
+    "prerequisite_message",
+    "prerequisites_missing",
+]
+
+__all__ += [
+    "TipData",
+    "check_tip_data",
+    "tip_check_start",
+    "tip_conclude",
+    "tip_create",
+    "tip_create_hazard",
+    "tip_reward",
+    "tip_update",
+]
