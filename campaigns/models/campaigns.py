@@ -179,10 +179,17 @@ class CampaignTarget(models.Model):
                 name="campaign_target_positive",
                 violation_error_message=_("目标数须大于0。"),
             ),
+            # Two partial constraints rather than nulls_distinct=False, which SQLite (the demo) lacks.
             models.UniqueConstraint(
                 fields=["campaign", "metric", "sector"],
-                nulls_distinct=False,
+                condition=Q(sector__isnull=False),
                 name="campaign_target_unique_metric",
+                violation_error_message=_("同一指标和行业领域的目标只能有一个。"),
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "metric"],
+                condition=Q(sector__isnull=True),
+                name="campaign_target_unique_metric_all_sectors",
                 violation_error_message=_("同一指标和行业领域的目标只能有一个。"),
             ),
         ]
