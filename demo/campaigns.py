@@ -19,6 +19,7 @@ from campaigns.services import CampaignData, PhaseData, TargetData, campaign_cre
 
 from . import inspections as demo_inspections
 from .district import DemoContext
+from .history import history_purge
 from .outings import campaigns as planned_campaigns
 from .tables import load
 
@@ -127,6 +128,6 @@ def reset(district: OrgUnit) -> None:
     """Remove the demo's campaigns (after the inspections, hazards and cases tagged to them went)."""
     ours = Campaign.objects.filter(lead_department__path__startswith=district.path)
     ids = list(ours.values_list("pk", flat=True))
-    Campaign.history.filter(id__in=ids).delete()
+    history_purge(Campaign, id__in=ids)
     ours.filter(parent__isnull=False).delete()  # sub-plans before their three-year campaign
     ours.delete()

@@ -27,6 +27,7 @@ from inspections.models import (
 from inspections.services import TargetData, draw_create, plan_create, split_names
 
 from .district import DemoContext, demo_password_hash
+from .history import history_purge
 from .outings import Planner, township_leaders, visit_results
 from .tables import load
 
@@ -336,7 +337,7 @@ def reset(district: OrgUnit) -> None:
     actions = InspectionAction.objects.filter(organizer__path__startswith=district.path)
     action_ids = list(actions.values_list("pk", flat=True))
     InspectionRecord.history.filter(action_id__in=action_ids).delete()
-    InspectionAction.history.filter(id__in=action_ids).delete()
+    history_purge(InspectionAction, id__in=action_ids)
     actions.delete()  # records and results go with their action
     NumberSequence.objects.filter(
         series__in=["inspection", "inspection-record", "random-draw"],

@@ -27,6 +27,7 @@ from . import (
     hazards,
     inspections,
     responsibility,
+    statistics,
 )
 from .district import DemoContext, find_district
 
@@ -48,6 +49,7 @@ STEPS: list[Step] = [
     Step("enforcement", enforcement.build, enforcement.reset),
     Step("activities", activities.build, activities.reset),
     Step("accidents", accidents.build, accidents.reset),
+    Step("statistics", statistics.build, statistics.reset),
 ]
 
 

@@ -19,6 +19,7 @@ from accounts.models import OrgUnit, User
 from accounts.scoping import get_object_in_scope, restrict
 from campaigns.models import Activity
 from campaigns.selectors_activities import activity_list
+from hazards.models import Hazard
 
 from .choices import (
     COUNTED_MEASURES,
@@ -116,6 +117,16 @@ def case_filter(queryset: QuerySet[Case], filters: dict, *, today: dt.date | Non
 def case_talks(*, user: User, case: Case) -> list[Activity]:
     """The 约谈 linked to the case that the user may open, newest first."""
     return list(activity_list(user=user).filter(cases=case).order_by("-date", "-pk"))
+
+
+def case_linked_hazards(*, user: User, case: Case, limit: int = 20) -> list[Hazard]:
+    """The hazard the case came from and those registered on its inspection record, that `user` sees."""
+    hazards = Hazard.objects.none()
+    if case.source_record_id:
+        hazards = Hazard.objects.filter(inspection_record_id=case.source_record_id)
+    if case.source_hazard_id:
+        hazards = hazards | Hazard.objects.filter(pk=case.source_hazard_id)
+    return list(restrict(hazards, user, "view").order_by("found_on", "pk")[:limit])
 
 
 def case_get(*, user: User, pk: int, action: str = "view") -> Case:

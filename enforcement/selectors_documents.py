@@ -15,7 +15,7 @@ from hazards.models import Hazard
 from inspections.models import InspectionRecord
 
 from .document_layouts import DocumentState
-from .models import Case, Document, DocumentKind
+from .models import Case, Document, DocumentKind, DocumentPdf
 
 INSPECTION_RECORD_LAYOUT = "inspection_record"
 ISSUED_STATES = (DocumentState.ISSUED, DocumentState.CORRECTED)
@@ -65,6 +65,18 @@ def documents_for_hazard(user: User, hazard: Hazard) -> QuerySet[Document]:
 def documents_for_record(user: User, record: InspectionRecord) -> QuerySet[Document]:
     q = Q(inspection_record=record) | Q(hazard__inspection_record=record, case__isnull=True)
     return document_queryset(user).filter(q).order_by("created", "pk")
+
+
+def document_pdf_sha256(document: Document) -> str | None:
+    """The sha256 of an issued document's stored PDF (None for a draft, which has no stored PDF)."""
+    if document.state == DocumentState.DRAFT:
+        return None
+    return DocumentPdf.objects.filter(document=document).values_list("sha256", flat=True).first()
+
+
+def document_correction(document: Document) -> Document | None:
+    """The document that corrected `document`, if any."""
+    return Document.objects.filter(supersedes=document).first()
 
 
 def kinds_for_case() -> QuerySet[DocumentKind]:

@@ -427,21 +427,10 @@ def _detail(request: HttpRequest, case: Case, bound: dict[str, Form] | None = No
             "extensions": extensions,
             "articles": list(case.articles.all()),
             "officers": list(case.officers.all()),
-            "source_hazards": _linked_hazards(request, case),
+            "source_hazards": selectors.case_linked_hazards(user=request.user, case=case),
             "can_edit": permissions.EDIT in allowed,
         },
     )
-
-
-def _linked_hazards(request: HttpRequest, case: Case) -> list[Hazard]:
-    """The hazard the case came from and those registered on its inspection record, that the user sees."""
-    ids = {case.source_hazard_id} if case.source_hazard_id else set()
-    hazards = Hazard.objects.none()
-    if case.source_record_id:
-        hazards = Hazard.objects.filter(inspection_record_id=case.source_record_id)
-    if ids:
-        hazards = hazards | Hazard.objects.filter(pk__in=ids)
-    return list(restrict(hazards, request.user, "view").order_by("found_on", "pk")[:20])
 
 
 @login_required

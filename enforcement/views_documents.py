@@ -23,11 +23,13 @@ from . import permissions_documents as perms
 from . import selectors, services
 from .document_layouts import DocumentState
 from .forms_documents import DocumentFilterForm, DocumentForm
-from .models import Case, Document, DocumentKind, DocumentPdf
+from .models import Case, Document, DocumentKind
 from .pdf import document_pdf_filename
 from .selectors_documents import (
+    document_correction,
     document_get,
     document_list,
+    document_pdf_sha256,
     documents_for_case,
     documents_for_hazard,
     documents_for_record,
@@ -198,10 +200,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "content": services.content_for_display(document),
             "allowed": perms.document_allowed_actions(request.user, document),
             "missing": services.prerequisites_missing(document) if document.is_draft else [],
-            "correction": Document.objects.filter(supersedes=document).first(),
-            "pdf_sha256": DocumentPdf.objects.filter(document=document)
-            .values_list("sha256", flat=True)
-            .first(),
+            "correction": document_correction(document),
+            "pdf_sha256": document_pdf_sha256(document),
         },
     )
 

@@ -5,7 +5,6 @@ The reporter (姓名、电话) is drawn only for the district office: `show_repo
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit_export
 from core.errors import form_add_errors
 from core.lists import filtered, paginate, xlsx_response
-from hazards.selectors_accidents import percent_text
+from core.numbers import money_text
 
 from . import permissions_tips as perms
 from . import selectors_tips
@@ -30,15 +29,6 @@ from .filtersets_tips import TipFilterSet
 from .forms_tips import ConcludeForm, RewardForm, TipForm, TipHazardForm, tip_initial
 from .models import Tip
 from .services import tips as services
-
-
-def yuan_text(amount: Decimal | None) -> str:
-    """8000 → "8000元", 12500 → "1.25万元" (the documents count rewards in 万元 from ten thousand up)."""
-    if amount is None:
-        return "—"
-    if amount >= 10000:
-        return f"{percent_text(Decimal(amount) / 10000)}万元"
-    return f"{percent_text(Decimal(amount))}元"
 
 
 def tip_filter(request: HttpRequest) -> TipFilterSet:
@@ -66,7 +56,7 @@ def tip_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "tips": page_obj.object_list,
             "figures": figures,
-            "rewards_text": yuan_text(figures["rewards_amount"]),
+            "rewards_text": money_text(figures["rewards_amount"]),
             "date_from": date_from,
             "date_to": date_to,
             "can_record": perms.can_record_tip(request.user),
@@ -152,7 +142,7 @@ def _detail(request: HttpRequest, tip: Tip, bound: dict[str, Form] | None = None
             "allowed": allowed,
             "forms": forms,
             "show_reporter": perms.can_see_reporter(request.user),
-            "reward_text": yuan_text(tip.reward_amount),
+            "reward_text": money_text(tip.reward_amount),
             "cases": list(selectors_tips.tip_cases(user=request.user, tip=tip)),
             # Who did what: the reasons recorded with each change (never the reporter's fields).
             "timeline": [

@@ -3,17 +3,20 @@
 Every figure is one aggregate query over the user's scope for a period (发生日期 from `date_from` to
 `date_to`, both included). The reports count 生产安全事故 (is_production_safety); the others (a road
 accident that is not a work accident, a natural disaster) are recorded but counted apart.
+
+The 同比 wording (`Change`, `joint_text`) and the money text come from `core.numbers`, the product's
+one number style; they are re-exported here for the accident pages, API and tests.
 """
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.scoping import get_object_in_scope, restrict
+from core.numbers import TEN_THOUSAND, Change, joint_text, money_text, to_decimal
 
 from .models import Accident, AccidentCategory
 
@@ -131,72 +134,6 @@ def same_period_last_year(date_from: dt.date, date_to: dt.date) -> tuple[dt.date
     return year_back(date_from), end
 
 
-def percent_text(value: Decimal) -> str:
-    """60 → "60", 28.4507 → "28.45", 33.3 → "33.3": at most two decimals, no trailing zeros."""
-    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-@dataclass(frozen=True)
-class Change:
-    """One figure now and in the same period last year, in the documents' words."""
-
-    current: int | Decimal
-    previous: int | Decimal
-
-    @property
-    def difference(self) -> int | Decimal:
-        return self.current - self.previous
-
-    @property
-    def direction(self) -> str:
-        """ "down", "up" or "flat"."""
-        if self.current == self.previous:
-            return "flat"
-        return "up" if self.current > self.previous else "down"
-
-    @property
-    def rate(self) -> Decimal | None:
-        """|change| ÷ last year × 100, two decimals; None when last year had none (no rate to give)."""
-        if not self.previous:
-            return None
-        return (Decimal(abs(self.difference)) * 100 / Decimal(self.previous)).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
-
-    @property
-    def verb(self) -> str:
-        return {"down": "下降", "up": "上升", "flat": "持平"}[self.direction]
-
-    @property
-    def rate_text(self) -> str:
-        """ "60%" — or "" when flat or last year was zero."""
-        return "" if self.rate is None or self.direction == "flat" else f"{percent_text(self.rate)}%"
-
-    @property
-    def text(self) -> str:
-        """同比下降60% / 同比上升25% / 同比持平; from zero last year: 同比上升（去年同期为0）."""
-        if self.direction == "flat":
-            return "同比持平"
-        if self.rate is None:
-            return "同比上升（去年同期为0）"
-        return f"同比{self.verb}{self.rate_text}"
-
-
-def joint_text(*changes: Change) -> str:
-    """Several figures at once, as 001 writes them: "同比均下降60%" when they moved alike, else each
-    in turn ("同比分别下降60%、上升25%")."""
-    if len({(c.direction, c.rate_text) for c in changes}) == 1:
-        first = changes[0]
-        if first.direction == "flat":
-            return "同比均持平"
-        if first.rate is None:
-            return "同比均上升（去年同期为0）"
-        return f"同比均{first.verb}{first.rate_text}"
-    parts = [c.text.removeprefix("同比") for c in changes]
-    return "同比分别" + "、".join(parts)
-
-
 def accident_figures_yoy(
     *,
     user: User,
@@ -231,7 +168,6 @@ def accident_figures_yoy(
 
 
 def wan_text(value: Decimal | None) -> str:
-    """143.35 → "143.35万元", 19.50 → "19.5万元", 5 → "5万元"; None → "—"."""
-    if value is None:
-        return "—"
-    return f"{percent_text(Decimal(value))}万元"
+    """A loss recorded in 万元, in the seeds' money style (`core.numbers.money_text`): 143.35 →
+    "143.35万元", 19.50 → "19.5万元", 0.5 → "5000元"; None → "—"."""
+    return money_text(None if value is None else to_decimal(value) * TEN_THOUSAND)

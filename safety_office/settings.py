@@ -320,6 +320,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "core.tasks.recover_import_jobs",
         "schedule": 60.0,
     },
+    # Nightly: the figures (roll-ups) of this month, quarter, half and year for the district and every
+    # township and department, and the periods just ended, settled (reports.tasks; one task per pair).
+    "reports-rollup-nightly": {
+        "task": "reports.tasks.rollup_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Every 10 minutes: recompute the roll-ups marked stale by records entered late, or by 重新计算.
+    "reports-recompute-stale": {
+        "task": "reports.tasks.rollups_recompute_stale",
+        "schedule": 600.0,
+    },
 }
 
 # Notifications beyond the bell (accounts.delivery): e-mail through Django's mail backend. The default

@@ -13,6 +13,7 @@ from campaigns.api import urls as campaigns_api_urls
 from enforcement.api import urls as enforcement_api_urls
 from hazards.api import urls as hazards_api_urls
 from inspections.api import urls as inspections_api_urls
+from reports.api import urls as reports_api_urls
 
 api_v1 = [
     path("", include(accounts_api_urls)),
@@ -20,6 +21,7 @@ api_v1 = [
     path("", include(inspections_api_urls)),
     path("", include(hazards_api_urls)),
     path("", include(enforcement_api_urls)),
+    path("", include(reports_api_urls)),
 ]
 
 urlpatterns = [
@@ -38,6 +40,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("hazards/", include("hazards.urls")),
     path("enforcement/", include("enforcement.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page sends a visitor to

@@ -3,6 +3,7 @@ user, township B's user, the 住建 department user, the leader and the administ
 district with two townships, a community each, and two departments."""
 
 import importlib
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +13,8 @@ from rest_framework.test import APIClient
 
 from accounts.choices import OrgKind, Role
 from accounts.models import Enterprise, OrgUnit, Sector, User
+from enforcement import pdf as enforcement_pdf
+from inspections import pdf as inspections_pdf
 from tests.factories import EnterpriseFactory, UserFactory
 
 POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
@@ -136,3 +139,43 @@ def enterprise_b(district, sectors) -> Enterprise:
     return EnterpriseFactory(
         name="西山建筑公司", jurisdiction=district.township_b, sectors=[sectors["construction"]]
     )
+
+
+# A one-page PDF, as small as a reader takes.
+STUB_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class StubHTML:
+    """Stands in for WeasyPrint's HTML: the page's HTML is still rendered from its template (a template
+    error still fails), only the typesetting is skipped."""
+
+    def __init__(self, *, string: str, **kwargs) -> None:
+        self.string = string
+
+    def write_pdf(self, *args, **kwargs) -> bytes:
+        return STUB_PDF
+
+
+def stub_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SAFETY_TEST_REAL_PDFS=1 turns the stub off: every test then prints through WeasyPrint."""
+    if os.environ.get("SAFETY_TEST_REAL_PDFS", "") not in ("", "0"):
+        return
+    monkeypatch.setattr(enforcement_pdf, "HTML", StubHTML)
+    monkeypatch.setattr(inspections_pdf, "HTML", StubHTML)
+
+
+@pytest.fixture
+def cheap_pdfs(monkeypatch) -> bytes:
+    """执法文书 and 现场检查记录 print as STUB_PDF instead of through WeasyPrint (about 1.4 s a document).
+
+    ONLY for tests that are not about the PDF (the role matrix, scoping, lists, demo data other than
+    the documents) and issue documents or fetch records' PDFs on the way. The real rendering and its
+    content are tested without it in tests/enforcement/test_documents.py, test_documents_web.py,
+    tests/inspections/test_record_pdf.py and tests/demo/test_demo_enforcement.py."""
+    stub_pdfs(monkeypatch)
+    return STUB_PDF

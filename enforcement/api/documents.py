@@ -33,9 +33,9 @@ from inspections.selectors import record_get
 from .. import permissions_documents as perms
 from .. import selectors, services
 from ..document_layouts import DocumentState
-from ..models import Document, DocumentKind, DocumentPdf
+from ..models import Document, DocumentKind
 from ..pdf import document_pdf_filename
-from ..selectors_documents import document_queryset
+from ..selectors_documents import document_pdf_sha256, document_queryset
 
 REFUSALS = {
     400: OpenApiResponse(description="校验未通过（按字段给出中文说明，或 non_field_errors）"),
@@ -146,9 +146,7 @@ class DocumentDetailSerializer(DocumentSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_pdf_sha256(self, document: Document) -> str | None:
-        if document.state == DocumentState.DRAFT:
-            return None
-        return DocumentPdf.objects.filter(document=document).values_list("sha256", flat=True).first()
+        return document_pdf_sha256(document)
 
 
 CONTENT = serializers.DictField(

@@ -3,14 +3,17 @@ serializers only parse — the services apply every rule. (Documents add their o
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import OrgUnitBriefSerializer
+from campaigns.api.serializers import TalkBriefSerializer
 from campaigns.models import Campaign
 from hazards.api.serializers import EnterpriseBriefSerializer
 
 from ..choices import CaseProcedure, CaseSource, MeasureKind, PenaltyKind, PenaltyTarget, StopKind
 from ..models import Case, CaseEvent, CaseExtension, LegalArticle, Measure, Penalty
+from ..selectors import case_talks
 
 
 class LegalArticleSerializer(serializers.ModelSerializer):
@@ -149,6 +152,7 @@ class CaseDetailSerializer(CaseSerializer):
     extensions = CaseExtensionSerializer(many=True, read_only=True)
     events = CaseEventSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField(help_text=_("当前用户此时可以执行的操作"))
+    talks = serializers.SerializerMethodField(help_text=_("关联的约谈（当前用户可见的）"))
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -167,7 +171,12 @@ class CaseDetailSerializer(CaseSerializer):
             "extensions",
             "events",
             "allowed_actions",
+            "talks",
         ]
+
+    @extend_schema_field(TalkBriefSerializer(many=True))
+    def get_talks(self, case: Case) -> list[dict]:
+        return TalkBriefSerializer(case_talks(user=self.context["request"].user, case=case), many=True).data
 
     def get_allowed_actions(self, case: Case) -> list[str]:
         return sorted(self.context.get("allowed_actions", ()))

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import OrgUnitBriefSerializer
 from accounts.models import OrgUnit
+from campaigns.api.serializers import TalkBriefSerializer
 from campaigns.models import Campaign
 
 from ..choices import HazardLevel, HazardSource, ListingLevel
@@ -19,7 +20,7 @@ from ..models import (
     Rectification,
     RectificationPhoto,
 )
-from ..selectors import five_missing
+from ..selectors import five_missing, hazard_talks
 
 
 class HazardCategorySerializer(serializers.ModelSerializer):
@@ -165,6 +166,7 @@ class HazardDetailSerializer(HazardSerializer):
     events = HazardEventSerializer(many=True, read_only=True, help_text=_("处理记录（时间线）"))
     rectifications = RectificationSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
+    talks = serializers.SerializerMethodField(help_text=_("关联的约谈（当前用户可见的）"))
 
     class Meta(HazardSerializer.Meta):
         fields = [
@@ -184,7 +186,14 @@ class HazardDetailSerializer(HazardSerializer):
             "events",
             "rectifications",
             "extensions",
+            "talks",
         ]
+
+    @extend_schema_field(TalkBriefSerializer(many=True))
+    def get_talks(self, hazard: Hazard) -> list[dict]:
+        return TalkBriefSerializer(
+            hazard_talks(user=self.context["request"].user, hazard=hazard), many=True
+        ).data
 
 
 class HazardFiguresSerializer(serializers.Serializer):

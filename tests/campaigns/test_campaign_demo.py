@@ -26,7 +26,7 @@ def tags() -> list[tuple]:
     return [*actions, *hazards]
 
 
-def test_demo_links_campaigns_to_inspections_and_hazards(monkeypatch):
+def test_demo_links_campaigns_to_inspections_and_hazards(monkeypatch, cheap_pdfs):
     year_end = dt.date(timezone.localdate().year, 12, 31)
     monkeypatch.setattr(demo_inspections, "demo_today", lambda: year_end)
     call_command("seed_demo", "--seed", "7", "--enterprises", "120", verbosity=0)

@@ -4,6 +4,7 @@ the same for the same seed, scoped like any record, and gone after a reset."""
 
 import datetime as dt
 
+import pytest
 from django.core.management import call_command
 
 from accounts.models import User
@@ -12,6 +13,7 @@ from campaigns.models import Activity, ActivityQuantity, ActivityTalkTarget
 from demo import inspections as demo_inspections
 from demo.district import find_district
 from demo.steps import demo_reset
+from tests.demo.conftest import committed_demo
 
 
 def seed(*args: str) -> None:
@@ -25,9 +27,21 @@ def year_end(monkeypatch) -> dt.date:
     return end
 
 
-def test_a_year_of_activities_around_the_calendar(db, sectors, monkeypatch):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo as at the year's end, seeded once for the module (committed) and removed after it; each
+    test reads it in its own transaction, and a reset or rebuild on top is rolled back."""
+    with committed_demo(django_db_blocker, "--seed", "4", "--enterprises", "150", patch=year_end) as output:
+        yield output
+
+
+@pytest.fixture
+def demo(world, db, sectors):
+    return world
+
+
+def test_a_year_of_activities_around_the_calendar(demo, monkeypatch):
     end = year_end(monkeypatch)
-    seed()
     officer = User.objects.get(username="officer")
     start = end.replace(month=1, day=1)
     totals = figures.activity_totals(user=officer, date_from=start, date_to=end)
@@ -52,9 +66,8 @@ def test_a_year_of_activities_around_the_calendar(db, sectors, monkeypatch):
     assert not Activity.objects.filter(date__gt=end).exists()
 
 
-def test_the_township_user_sees_its_own_township_only(db, sectors, monkeypatch):
+def test_the_township_user_sees_its_own_township_only(demo, monkeypatch):
     year_end(monkeypatch)
-    seed()
     township = User.objects.get(username="township")
     visible = figures.activity_list(user=township)
     assert visible.exists()
@@ -62,7 +75,7 @@ def test_the_township_user_sees_its_own_township_only(db, sectors, monkeypatch):
     assert Activity.objects.filter(created_by=township).exists()
 
 
-def test_same_seed_same_activities(db, sectors, monkeypatch):
+def test_same_seed_same_activities(demo, monkeypatch, cheap_pdfs):
     year_end(monkeypatch)
 
     def ledger():
@@ -70,16 +83,14 @@ def test_same_seed_same_activities(db, sectors, monkeypatch):
             Activity.objects.values_list("date", "subtype__code", "theme", "organiser__name", "participants")
         )
 
-    seed()
-    first = ledger()
+    first = ledger()  # the module's demo
     demo_reset()
     seed()
     assert ledger() == first
 
 
-def test_reset_removes_the_demo_activities(db, sectors, monkeypatch):
+def test_reset_removes_the_demo_activities(demo, monkeypatch):
     year_end(monkeypatch)
-    seed()
     assert find_district() is not None
     demo_reset()
     assert not Activity.objects.exists() and not ActivityQuantity.objects.exists()

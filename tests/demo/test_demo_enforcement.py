@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from enforcement.models import Case, CaseEvent, Document, DocumentPdf, Measure, 
 from enforcement.selectors import case_list, fines_decided
 from hazards.choices import HazardLevel
 from hazards.models import Hazard
+from tests.demo.conftest import committed_demo
 from tests.enforcement.conftest import open_case
 from tests.factories import UserFactory
 
@@ -28,13 +30,25 @@ def seed(*args: str) -> None:
     call_command("seed_demo", "--seed", "4", "--enterprises", "150", *args, verbosity=0)
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module (committed) and removed after it; each test reads it in its
+    own transaction, and what a test writes on top (a reset, a rebuild) is rolled back."""
+    with committed_demo(django_db_blocker, "--seed", "4", "--enterprises", "150", real_pdfs=True) as output:
+        yield output
+
+
+@pytest.fixture
+def demo(world, db):
+    return world
+
+
 def test_the_step_runs_after_hazards():
     names = [s.name for s in STEPS]
     assert names.index("enforcement") == names.index("hazards") + 1
 
 
-def test_demo_has_a_year_of_cases_from_hazards_and_inspections(db):
-    seed()
+def test_demo_has_a_year_of_cases_from_hazards_and_inspections(demo):
     today = timezone.localdate()
     cases = Case.objects.all()
     assert cases.count() >= 5
@@ -56,8 +70,7 @@ def test_demo_has_a_year_of_cases_from_hazards_and_inspections(db):
     assert states[CaseState.CLOSED] >= 1
 
 
-def test_fines_are_exact_and_double_penalties_name_the_person(db):
-    seed()
+def test_fines_are_exact_and_double_penalties_name_the_person(demo):
     fines = Penalty.objects.filter(kind=PenaltyKind.FINE)
     assert fines.exists()
     for penalty in fines:
@@ -71,8 +84,7 @@ def test_fines_are_exact_and_double_penalties_name_the_person(db):
     assert total == sum(fines.exclude(case__decided_on=None).values_list("amount", flat=True))
 
 
-def test_numbers_are_gap_free_per_unit_in_opening_order(db):
-    seed()
+def test_numbers_are_gap_free_per_unit_in_opening_order(demo):
     by_unit: dict[tuple[int, int], list[tuple[int, object]]] = {}
     for number, unit, opened in Case.objects.values_list("number", "handling_unit", "opened_on"):
         serial = int(number.split("〕")[1].rstrip("号"))
@@ -84,8 +96,7 @@ def test_numbers_are_gap_free_per_unit_in_opening_order(db):
         assert NumberSequence.objects.get(series="case", org_unit=unit, year=year).last == len(rows)
 
 
-def test_timelines_are_on_the_days_of_the_steps(db):
-    seed()
+def test_timelines_are_on_the_days_of_the_steps(demo):
     for case in Case.objects.prefetch_related("events"):
         events = list(case.events.all())
         assert events[0].kind == "created" and events[0].at.date() == case.opened_on, case.number
@@ -98,8 +109,7 @@ def test_timelines_are_on_the_days_of_the_steps(db):
         assert measure.start_on >= measure.case.opened_on
 
 
-def test_two_documents_are_issued_with_their_pdfs(db):
-    seed()
+def test_two_documents_are_issued_with_their_pdfs(demo):
     issued = Document.objects.filter(state=DocumentState.ISSUED).select_related("kind", "case")
     if not enforcement_demo._documents_removable():
         # The database's locks would keep the demo's documents after a reset: none are issued.
@@ -114,15 +124,13 @@ def test_two_documents_are_issued_with_their_pdfs(db):
         assert DocumentPdf.objects.get(document=document).data[:4] == b"%PDF"
 
 
-def test_the_department_sees_its_own_cases(db):
-    seed()
+def test_the_department_sees_its_own_cases(demo):
     department = User.objects.get(username="department")
     visible = case_list(user=department)
     assert not visible.exclude(handling_unit=department.org_unit).exists()
 
 
-def test_same_seed_same_cases(db):
-    seed()
+def test_same_seed_same_cases(demo, cheap_pdfs):
     first = sorted(Case.objects.values_list("number", "enterprise__uscc", "state", "opened_on", "procedure"))
     amounts = sorted(Penalty.objects.values_list("case__number", "kind", "amount"))
     seed("--reset")
@@ -133,8 +141,7 @@ def test_same_seed_same_cases(db):
     assert sorted(Penalty.objects.values_list("case__number", "kind", "amount")) == amounts
 
 
-def test_reset_removes_the_demo_cases_only(db, district, enterprise_a):
-    seed()
+def test_reset_removes_the_demo_cases_only(demo, district, enterprise_a):
     other = UserFactory(username="other_officer", role=Role.OFFICER, org_unit=district.dept_emergency)
     ours = open_case(other, enterprise_a, district.dept_emergency)
     assert Case.objects.count() > 1

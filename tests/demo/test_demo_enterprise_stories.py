@@ -1,10 +1,7 @@
 """The demo's enterprises have a past: some were re-graded by the district office and had their address
 corrected by their township, through the service, so their pages show 风险等级变更 and 变更记录."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,15 +9,26 @@ from accounts.models import Enterprise
 from accounts.selectors import enterprise_grade_history, enterprise_history
 from demo import enterprise_stories, steps
 from demo.district import find_district
+from tests.demo.conftest import committed_demo
+
+
+def two_steps(monkeypatch) -> None:
+    wanted = [s for s in steps.STEPS if s.name in ("district", "enterprise_stories")]
+    monkeypatch.setattr(steps, "STEPS", wanted)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The district and its enterprises' stories, seeded once for the module (committed) and removed
+    after it; each test reads them in its own transaction."""
+    with committed_demo(django_db_blocker, "--seed", "3", "--enterprises", "80", patch=two_steps) as output:
+        yield output
 
 
 @pytest.fixture
-def demo(db, monkeypatch):
-    wanted = [s for s in steps.STEPS if s.name in ("district", "enterprise_stories")]
-    monkeypatch.setattr(steps, "STEPS", wanted)
-    out = StringIO()
-    call_command("seed_demo", "--seed", "3", "--enterprises", "80", stdout=out)
-    return out.getvalue()
+def demo(world, db, monkeypatch):
+    two_steps(monkeypatch)
+    return world
 
 
 def storied() -> list[Enterprise]:

@@ -4,6 +4,7 @@ overdue, a few major and listed, numbered without gaps, and gone again after a r
 import re
 from collections import Counter
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from hazards.models import DeadlineExtension, Hazard, HazardEvent, Rectification
 from hazards.selectors import hazard_figures, hazard_list
 from inspections.choices import CheckResultValue
 from inspections.models import CheckResult
+from tests.demo.conftest import committed_demo
 from tests.factories import UserFactory
 from tests.hazards.conftest import hazard_data
 
@@ -26,8 +28,20 @@ def seed(*args: str) -> None:
     call_command("seed_demo", "--seed", "4", "--enterprises", "150", *args, verbosity=0)
 
 
-def test_demo_has_a_year_of_hazards_mostly_closed(db):
-    seed()
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module (committed) and removed after it; each test reads it in its
+    own transaction, and what a test writes on top (a new hazard, a reset, a rebuild) is rolled back."""
+    with committed_demo(django_db_blocker, "--seed", "4", "--enterprises", "150") as output:
+        yield output
+
+
+@pytest.fixture
+def demo(world, db):
+    return world
+
+
+def test_demo_has_a_year_of_hazards_mostly_closed(demo):
     today = timezone.localdate()
     hazards = Hazard.objects.all()
     figures = hazard_figures(hazards)
@@ -45,8 +59,7 @@ def test_demo_has_a_year_of_hazards_mostly_closed(db):
         assert hazard.state in (HazardState.OPEN, HazardState.RECTIFYING) and hazard.deadline < today
 
 
-def test_demo_hazards_come_from_the_inspections_noncompliant_items(db):
-    seed()
+def test_demo_hazards_come_from_the_inspections_noncompliant_items(demo):
     from_inspections = Hazard.objects.filter(source=HazardSource.INSPECTION).select_related(
         "inspection_record__action", "check_result"
     )
@@ -66,8 +79,7 @@ def test_demo_hazards_come_from_the_inspections_noncompliant_items(db):
             assert hazard.check_result.record_id == hazard.inspection_record_id
 
 
-def test_major_hazards_have_the_five_implementations_and_some_are_listed(db):
-    seed()
+def test_major_hazards_have_the_five_implementations_and_some_are_listed(demo):
     majors = Hazard.objects.filter(level=HazardLevel.MAJOR)
     assert majors.count() >= 3
     for hazard in majors:
@@ -85,8 +97,7 @@ def test_major_hazards_have_the_five_implementations_and_some_are_listed(db):
         assert hazard.state == HazardState.CLOSED and hazard.delisted_on >= hazard.closed_on
 
 
-def test_timelines_tell_each_story_in_order(db):
-    seed()
+def test_timelines_tell_each_story_in_order(demo):
     for hazard in Hazard.objects.prefetch_related("events", "rectifications"):
         events = list(hazard.events.all())
         assert events[0].kind == EventKind.CREATED, hazard.number
@@ -105,8 +116,7 @@ def test_timelines_tell_each_story_in_order(db):
     assert Notification.objects.filter(kind="hazard_overdue").count() >= overdue.count()
 
 
-def test_numbers_are_gap_free_in_found_order_and_new_ones_continue(db, sectors):
-    seed()
+def test_numbers_are_gap_free_in_found_order_and_new_ones_continue(demo, sectors):
     district = find_district()
     by_year: dict[int, list[tuple[int, object]]] = {}
     for number, found_on in Hazard.objects.values_list("number", "found_on"):
@@ -125,8 +135,7 @@ def test_numbers_are_gap_free_in_found_order_and_new_ones_continue(db, sectors):
     assert hazard.number == f"YH{year}{len(by_year.get(year, [])) + 1:05d}"
 
 
-def test_the_township_user_sees_and_followed_its_own_hazards(db):
-    seed()
+def test_the_township_user_sees_and_followed_its_own_hazards(demo):
     township = User.objects.get(username="township")
     visible = hazard_list(user=township)
     assert visible.exists() and not visible.exclude(township=township.org_unit).exists()
@@ -134,8 +143,7 @@ def test_the_township_user_sees_and_followed_its_own_hazards(db):
     assert Rectification.objects.filter(created_by=township).exists()
 
 
-def test_same_seed_same_hazards(db):
-    seed()
+def test_same_seed_same_hazards(demo, cheap_pdfs):
     first = sorted(Hazard.objects.values_list("number", "enterprise__uscc", "state", "found_on", "level"))
     seed("--reset")
     assert (
@@ -144,8 +152,7 @@ def test_same_seed_same_hazards(db):
     )
 
 
-def test_reset_removes_the_demo_hazards_only(db, district, enterprise_a):
-    seed()
+def test_reset_removes_the_demo_hazards_only(demo, district, enterprise_a):
     officer = UserFactory(username="other_officer", role=Role.OFFICER, org_unit=district.dept_emergency)
     # Another district's hazard. Numbers are unique across the database, so its series starts far on.
     year = timezone.localdate().year
@@ -163,9 +170,9 @@ def test_reset_removes_the_demo_hazards_only(db, district, enterprise_a):
     ]
 
 
-def test_inspections_without_item_results_still_give_hazards(db, monkeypatch):
+def test_inspections_without_item_results_still_give_hazards(demo, monkeypatch, cheap_pdfs):
     monkeypatch.setattr(hazards_demo, "_noncompliant", lambda done: [])
-    seed()
+    seed("--reset")  # the module's demo, rebuilt without item results (rolled back after the test)
     from_visits = Hazard.objects.filter(source=HazardSource.INSPECTION)
     assert from_visits.exists() and not from_visits.filter(check_result__isnull=False).exists()
     assert not from_visits.filter(inspection_record__isnull=True).exists()

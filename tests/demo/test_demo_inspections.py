@@ -36,7 +36,7 @@ def assert_gap_free_in_date_order(rows: list[tuple[int, str]], series: str) -> N
         assert last == len(serials), unit  # numbers the app issues next continue after the demo's
 
 
-def test_demo_year_of_inspections_reads_like_the_summaries(db, monkeypatch):
+def test_demo_year_of_inspections_reads_like_the_summaries(db, monkeypatch, cheap_pdfs):
     # See the whole year, whatever today is: June and September must have happened.
     year_end = dt.date(timezone.localdate().year, 12, 31)
     monkeypatch.setattr(demo, "demo_today", lambda: year_end)

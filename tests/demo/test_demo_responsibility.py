@@ -12,15 +12,26 @@ from accounts.choices import OrgKind, WorkStatus
 from accounts.models import DutyList, OrgUnit, ResponsibilityLetter, User, WorkItem, WorkList
 from accounts.selectors_responsibility import letter_coverage, work_progress
 from demo import steps
+from tests.demo.conftest import committed_demo
+
+
+def two_steps(monkeypatch) -> None:
+    wanted = [s for s in steps.STEPS if s.name in ("district", "responsibility")]
+    monkeypatch.setattr(steps, "STEPS", wanted)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The district and its 安全责任, seeded once for the module (committed) and removed after it; each
+    test reads them in its own transaction, and a rebuild on top is rolled back."""
+    with committed_demo(django_db_blocker, "--seed", "4", "--enterprises", "150", patch=two_steps) as output:
+        yield output
 
 
 @pytest.fixture
-def demo(db, monkeypatch):
-    wanted = [s for s in steps.STEPS if s.name in ("district", "responsibility")]
-    monkeypatch.setattr(steps, "STEPS", wanted)
-    out = StringIO()
-    call_command("seed_demo", "--seed", "4", "--enterprises", "150", stdout=out)
-    return out.getvalue()
+def demo(world, db, monkeypatch):
+    two_steps(monkeypatch)
+    return world
 
 
 def test_most_firms_of_every_township_signed_this_year(demo):

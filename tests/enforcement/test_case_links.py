@@ -316,3 +316,25 @@ def test_case_talk_links_follow_the_same_rule(officer, emergency_user, enterpris
     assert list(case.talks.all()) == [own]
     services.case_update(user=emergency_user, case=case, **kept)  # talks not given: unchanged
     assert list(case.talks.all()) == [own]
+
+
+def test_hazard_and_case_api_list_the_talks_the_caller_may_see(
+    officer, township_a_user, enterprise_a, district
+):
+    hazard = hazard_record(township_a_user, enterprise_a)
+    case = services.case_open(user=officer, data=case_data(enterprise_a, district.dept_emergency))
+    districts_talk = talk(officer, district.dept_emergency, [(TalkTargetKind.ENTERPRISE, None, enterprise_a)])
+    own_talk = talk(township_a_user, enterprise_a.township, [(TalkTargetKind.ENTERPRISE, None, enterprise_a)])
+    hazard_services.hazard_update(user=officer, hazard=hazard, data={"talks": [districts_talk, own_talk]})
+    kept = {"cause": case.cause, "facts": case.facts, "articles": [], "officers": list(case.officers.all())}
+    services.case_update(user=officer, case=case, talks=[districts_talk, own_talk], **kept)
+
+    for url in (f"/api/v1/hazards/{hazard.pk}/", f"/api/v1/cases/{case.pk}/"):
+        seen = api_as(officer).get(url)
+        assert seen.status_code == 200, seen.content
+        assert {t["id"] for t in seen.json()["talks"]} == {districts_talk.pk, own_talk.pk}
+        assert {t["theme"] for t in seen.json()["talks"]} == {districts_talk.theme, own_talk.theme}
+        # The township reads its own 约谈 only: the office's is not its to open.
+        theirs = api_as(township_a_user).get(url)
+        assert theirs.status_code == 200, theirs.content
+        assert [t["id"] for t in theirs.json()["talks"]] == [own_talk.pk]

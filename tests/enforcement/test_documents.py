@@ -344,7 +344,7 @@ def test_leader_and_township_cannot_draft_or_issue(officer, leader, township_a_u
 
 
 def test_department_issues_only_for_its_own_cases(
-    officer, fire_user, emergency_user, enterprise_a, fire_dept
+    officer, fire_user, emergency_user, enterprise_a, fire_dept, cheap_pdfs
 ):
     case = open_case(officer, enterprise_a, fire_dept)
     doc = issue(fire_user, draft(fire_user, "penalty-notice", NOTICE, case=case))
@@ -353,7 +353,9 @@ def test_department_issues_only_for_its_own_cases(
         draft(emergency_user, "penalty-notice", NOTICE, case=case)
 
 
-def test_outsider_township_does_not_see_the_document(officer, township_a_user, township_b_user, case_a):
+def test_outsider_township_does_not_see_the_document(
+    officer, township_a_user, township_b_user, case_a, cheap_pdfs
+):
     doc = issue(officer, draft(officer, "penalty-notice", NOTICE, case=case_a))
     assert document_get(township_a_user, doc.pk) == doc
     assert list(document_list(township_a_user)) == [doc]
@@ -366,7 +368,7 @@ def test_outsider_township_does_not_see_the_document(officer, township_a_user, t
 
 
 def test_documents_issued_by_kind_in_one_query(
-    officer, case_a, hazard_a, township_b_user, django_assert_num_queries
+    officer, case_a, hazard_a, township_b_user, django_assert_num_queries, cheap_pdfs
 ):
     issue(officer, draft(officer, "penalty-notice", NOTICE, case=case_a))
     old = issue(officer, draft(officer, "penalty-notice", NOTICE, case=case_a))
@@ -391,7 +393,7 @@ def test_documents_issued_by_kind_in_one_query(
 
 
 def test_department_sees_documents_as_it_sees_the_case_or_the_hazard(
-    officer, department_user, emergency_user, enterprise_b, district
+    officer, department_user, emergency_user, enterprise_b, district, cheap_pdfs
 ):
     """住建 supervises construction: it sees the document issued from a construction firm's hazard, but
     not the documents of a case the emergency department handles for that firm (cases are their

@@ -125,7 +125,9 @@ def test_correct_from_the_page_opens_the_correction_draft(client, officer, case_
     assert client.get(reverse("enforcement:document_edit", args=[old.pk])).status_code == 302
 
 
-def test_outsider_township_gets_404_on_every_document_page(client, officer, township_b_user, case_a):
+def test_outsider_township_gets_404_on_every_document_page(
+    client, officer, township_b_user, case_a, cheap_pdfs
+):
     document = services.document_issue(
         user=officer,
         document=services.document_create(
@@ -154,7 +156,9 @@ def test_township_and_leader_read_but_cannot_issue(client, officer, township_a_u
     assert document.state == DocumentState.DRAFT
 
 
-def test_document_list_filters_and_query_ceiling(client, officer, case_a, django_assert_max_num_queries):
+def test_document_list_filters_and_query_ceiling(
+    client, officer, case_a, django_assert_max_num_queries, cheap_pdfs
+):
     for _ in range(3):
         services.document_issue(
             user=officer,

@@ -421,7 +421,7 @@ def test_extension_of_another_case_is_404(client, officer, case_a, case_zj, depa
     )
 
 
-def test_case_page_query_count(client, officer, case_a, django_assert_max_num_queries):
+def test_case_page_query_count(client, officer, case_a, django_assert_max_num_queries, cheap_pdfs):
     to_notified(case_a, officer)
     services.measure_add(user=officer, case=case_a, kind=MeasureKind.SEAL, start_on=TODAY())
     kind = DocumentKind.objects.get(code="rectify-order")

@@ -157,7 +157,8 @@ def test_import_errors_export_is_logged(client, township_a_user, audit):
     assert event["what"] == "import_errors" and event["object"] == job.pk and event["rows"] == 2
 
 
-def test_record_pdf_is_logged(client, officer, enterprise_a, audit):
+def test_record_pdf_is_logged(client, officer, enterprise_a, audit, cheap_pdfs):
+    """The audit line, not the printout (tests/inspections/test_record_pdf.py reads that)."""
     action = action_create(
         user=officer,
         date=TODAY,

@@ -17,7 +17,7 @@ from hazards.models import Accident
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_two_years_of_accidents_and_a_year_of_reports(sectors):
+def test_demo_has_two_years_of_accidents_and_a_year_of_reports(sectors, cheap_pdfs):
     call_command("seed_demo", "--seed", "7", "--enterprises", "150", verbosity=0)
     officer = User.objects.get(username="officer")
     today = dt.date.today()

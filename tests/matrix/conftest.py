@@ -28,7 +28,10 @@ def personas(admin_user, officer, department_user, township_a_user, leader, town
 
 
 @pytest.fixture
-def world(district, personas, matrix_media, django_capture_on_commit_callbacks):
+def world(district, personas, matrix_media, django_capture_on_commit_callbacks, cheap_pdfs):
+    # cheap_pdfs: the world's 执法文书 and the records' 现场检查记录 print as a stub PDF. The matrix checks
+    # who reaches them (status, content type), never what they show; their content is tested in
+    # tests/enforcement/test_documents.py and tests/inspections/test_record_pdf.py.
     return build_world(
         district=district, personas=personas, capture_on_commit=django_capture_on_commit_callbacks
     )

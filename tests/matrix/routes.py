@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from core.imports import importer_kinds
+from reports.registry import all_metrics
 
 API_PREFIX = "/api/v1/"
 # Not part of the matrix: the admin site (its own permission system, tested by Django), the schema and
@@ -92,6 +93,8 @@ KWARG_OBJECTS: list[tuple[str, str, str]] = [
 KWARG_VALUES = {
     "kind": lambda: [kind for kind, _label in importer_kinds()],
     "step": lambda: [1, 2, 3, 4],
+    # The drill-down behind each figure of the 统计 page: every metric that lists its records.
+    "key": lambda: [metric.key for metric in all_metrics() if metric.records is not None],
 }
 
 

@@ -74,6 +74,7 @@ WRITE_PAGES = {
 # `seen_by`.) Keys are page URL names or (method, schema path) of API operations.
 WHO: dict = {
     "accounts:notification_read_all": EVERYONE,  # one's own bell, not a record
+    "reports:recompute": DISTRICT,  # 重新计算 of the stored figures: the district office
     # 事故: recorded and corrected by the district office and the departments of its sector (the world's
     # accident is in construction, 住建's); townships and leaders read.
     "hazards:accident_create": DISTRICT | {"department_user"},

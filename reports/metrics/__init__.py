@@ -1,0 +1,3 @@
+"""The metric definitions, one module per domain; importing this package registers them all."""
+
+from . import accidents, activities, enforcement, hazards, inspections  # noqa: F401

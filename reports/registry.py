@@ -1,0 +1,197 @@
+"""The metric registry: every figure the dashboard, the statistics workbook and the summaries show.
+
+A metric is a named, documented aggregate — key, Chinese label, unit, the exact definition — and a
+function of a `Window` (period start and end, and the record filter of a scope) that answers with one
+aggregate query in the owning app's selectors. Most metrics also name the records behind the figure
+(`records`), so every figure can open the list of exactly what it counted.
+
+The definitions live in `reports/metrics/<domain>.py` (registered from ReportsConfig.ready()); a domain
+whose app is not installed simply registers nothing. Families whose keys come from reference data
+(activity quantities by kind, meetings by type, 约谈 by target) register a provider instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from django.db.models import QuerySet
+
+from accounts.scoping import Scope
+from core.numbers import change_pct, change_text, plain_number, value_text
+
+from .periods import Period
+from .scopes import StatsScope
+
+Number = int | Decimal | None
+MetricKind = Literal["count", "sum", "money", "rate"]
+
+# Display order of the domains, as the summaries tell them (accidents first).
+DOMAINS: dict[str, str] = {
+    "accidents": "事故",
+    "hazards": "隐患排查治理",
+    "inspections": "监督检查",
+    "enforcement": "行政执法",
+    "activities": "宣传培训与活动",
+    "meetings": "会议",
+    "talks": "约谈",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a metric function is given: the period's first and last day (inclusive) and the scope."""
+
+    start: dt.date
+    end: dt.date
+    scope: Scope
+
+    @classmethod
+    def of(cls, period: Period, stats_scope: StatsScope) -> Window:
+        return cls(period.start, period.end, stats_scope.scope)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # "hazards.found"
+    label: str  # "发现隐患"
+    unit: str  # 个/家/家次/次/人次/起/人/元/%
+    definition: str  # the exact definition, in Chinese, as the metric registry page shows it
+    value: Callable[[Window], Number]
+    records: Callable[[Window], QuerySet] | None = None  # the rows behind the figure, for drill-down
+    kind: MetricKind = "count"
+    order: int = 100
+
+    @property
+    def domain(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def compares(self) -> bool:
+        """Counts, sums and money get a year-over-year change; a rate is compared by its own figures."""
+        return self.kind != "rate"
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "unit": self.unit,
+            "kind": self.kind,
+            "domain": self.domain,
+            "domain_label": DOMAINS.get(self.domain, self.domain),
+            "definition": self.definition,
+            "has_records": self.records is not None,
+        }
+
+
+_metrics: dict[str, Metric] = {}
+_providers: dict[str, Callable[[], Iterable[Metric]]] = {}
+
+
+def register(metric: Metric) -> Metric:
+    """Add (or replace, when ready() runs twice) a metric."""
+    if "." not in metric.key or metric.domain not in DOMAINS:
+        raise ValueError(f"metric key {metric.key!r} must be '<domain>.<name>' with a known domain")
+    _metrics[metric.key] = metric
+    return metric
+
+
+def register_family(name: str, provider: Callable[[], Iterable[Metric]]) -> None:
+    """Metrics whose keys come from reference data, listed afresh each time the registry is read."""
+    _providers[name] = provider
+
+
+def all_metrics() -> list[Metric]:
+    """Every metric, by domain (DOMAINS order) and then by its order."""
+    found = dict(_metrics)
+    for provider in _providers.values():
+        for metric in provider():
+            found.setdefault(metric.key, metric)
+    domain_rank = {name: i for i, name in enumerate(DOMAINS)}
+    return sorted(found.values(), key=lambda m: (domain_rank.get(m.domain, 99), m.order, m.key))
+
+
+def get_metric(key: str) -> Metric:
+    """The metric `key`; KeyError when there is none (the app is not installed or the key is wrong)."""
+    for metric in all_metrics():
+        if metric.key == key:
+            return metric
+    raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One metric for one period and scope, with the same period a year before."""
+
+    metric: Metric
+    value: Number
+    previous: Number
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        return change_pct(self.value, self.previous) if self.metric.compares else None
+
+    @property
+    def text(self) -> str:
+        return value_text(self.value, self.metric.unit)
+
+    @property
+    def previous_text(self) -> str:
+        return value_text(self.previous, self.metric.unit)
+
+    @property
+    def change_text(self) -> str:
+        return change_text(self.value, self.previous) if self.metric.compares else ""
+
+    def as_dict(self) -> dict:
+        """The `report_stats` / API contract: plain JSON numbers, money in yuan, rates in percent."""
+        return {
+            "value": plain_number(self.value),
+            "text": self.text,
+            "previous": plain_number(self.previous),
+            "change_pct": plain_number(self.change_pct),
+        }
+
+
+def compute(
+    period: Period, stats_scope: StatsScope, *, keys: Iterable[str] | None = None
+) -> dict[str, Figure]:
+    """Every metric (or those in `keys`) computed fresh from the records: two aggregate queries each
+    (the period and the same period a year before)."""
+    wanted = set(keys) if keys is not None else None
+    now = Window.of(period, stats_scope)
+    before = Window.of(period.year_before(), stats_scope)
+    result: dict[str, Figure] = {}
+    for metric in all_metrics():
+        if wanted is not None and metric.key not in wanted:
+            continue
+        result[metric.key] = Figure(metric, metric.value(now), metric.value(before))
+    return result
+
+
+def figures_from_stored(stored: dict) -> dict[str, Figure]:
+    """Figures from a roll-up's stored JSON ({key: {"value": v, "previous": p}}); keys no longer
+    registered are dropped, money and rates come back as Decimal."""
+    result: dict[str, Figure] = {}
+    for metric in all_metrics():
+        entry = stored.get(metric.key)
+        if entry is None:
+            continue
+        result[metric.key] = Figure(metric, _number(entry.get("value")), _number(entry.get("previous")))
+    return result
+
+
+def figures_to_stored(figures: dict[str, Figure]) -> dict:
+    return {
+        key: {"value": plain_number(f.value), "previous": plain_number(f.previous)}
+        for key, f in figures.items()
+    }
+
+
+def _number(value) -> Number:
+    if value is None or isinstance(value, int):
+        return value
+    return Decimal(str(value))
