@@ -96,6 +96,7 @@ def broker(url: str):
     app._pool, app.amqp._producer_pool = None, None
     app.conf.update(changes)
     _forget_routing(app)
+    _forget_global_pools(app)
     try:
         yield queue
     finally:
@@ -110,10 +111,16 @@ def broker(url: str):
 def _drop_pools(app) -> None:
     """Close our connections, and forget them in kombu's global pools (keyed by URL), so that the next
     `broker()` on the same URL starts afresh."""
-    from kombu import pools as kombu_pools
-
     if app._pool is not None:
         app._pool.force_close_all()
+    _forget_global_pools(app)
+
+
+def _forget_global_pools(app) -> None:
+    """kombu keeps one producer and one connection pool per broker URL for the whole process: a test
+    that closed its pool without forgetting it would hand the next one a closed pool."""
+    from kombu import pools as kombu_pools
+
     key = app.connection_for_write()
     for group in (kombu_pools.producers, kombu_pools.connections):
         with suppress(KeyError):

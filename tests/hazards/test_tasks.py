@@ -24,6 +24,7 @@ from hazards.importers import HAZARD_HEADERS
 from hazards.models import Hazard
 from hazards.services import hazard_create
 from hazards.tasks import mark_overdue_hazards
+from tests.faults.conftest import _forget_global_pools
 from tests.hazards.conftest import hazard_data
 
 TODAY = timezone.localdate
@@ -126,6 +127,9 @@ def celery_app():
     finally:
         signals.task_postrun.disconnect(close_db)
         _delete_queue(queue)
+        # Forget our pools in kombu's process-wide registry (keyed by the broker URL, still ours here):
+        # the next test publishing to this Redis must get fresh ones, not "Acquire on closed pool".
+        _forget_global_pools(app)
         app.conf.update(saved)
         _forget_routing(app)
         ours, _producers = _swap_pools(app, *pools)

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.choices import Role
 from hazards import services as hazard_services
 from hazards.choices import HazardLevel
 from inspections.models import InspectionKind
@@ -23,6 +24,7 @@ from reports.periods import Period
 from reports.rollups import rollup_compute
 from reports.scopes import WHOLE_DISTRICT, StatsScope
 from tests.enforcement.conftest import open_case
+from tests.factories import UserFactory
 from tests.hazards.conftest import hazard_data
 from tests.hazards.test_accidents import record as accident_record
 
@@ -343,3 +345,29 @@ def test_the_query_count_does_not_grow_with_the_data(client, leader, world, djan
         client.get("/reports/", {"period": PERIOD.key})
     assert _queries(client, "/reports/", {"period": PERIOD.key}) == small_page
     assert _queries(client, "/") == small_home
+
+
+def test_a_township_leader_sees_the_township_only_everywhere(client, district, world):
+    """A 街镇 leader (role 领导, unit a township) reads its township's figures — home panel, 统计 page,
+    drill-down and API — and nothing wider; figures equal those counted for the township afresh."""
+    township_leader = UserFactory(username="town-leader", role=Role.LEADER, org_unit=district.township_a)
+    township = StatsScope(district.township_a)
+    fresh = registry.compute(PERIOD, township, keys=["hazards.found"])["hazards.found"].value
+    client.force_login(township_leader)
+    page = client.get("/reports/", {"period": PERIOD.key})
+    assert page.status_code == 200
+    assert page.context["stats_scope"] == township
+    assert page.context["stored"].figures["hazards.found"].value == fresh == 2
+    assert 'id="recompute-form"' not in page.content.decode()
+    for wider in ("district", str(district.township_b.pk)):
+        assert client.get("/reports/", {"period": PERIOD.key, "scope": wider}).status_code == 404
+        assert client.get("/api/v1/stats/", {"period": PERIOD.key, "scope": wider}).status_code == 404
+    assert drill(client, "hazards.found").status_code == 404
+    assert count_on_page(drill(client, "hazards.found", township)) == fresh
+    api = client.get("/api/v1/stats/", {"period": PERIOD.key})
+    assert api.status_code == 200
+    assert api.json()["scope"]["code"] == township.code
+    assert api.json()["metrics"]["hazards.found"]["value"] == fresh
+    home = client.get("/")
+    assert home.status_code == 200
+    assert district.township_a.name in home.content.decode()
