@@ -28,6 +28,7 @@ from . import (
     inspections,
     responsibility,
     statistics,
+    summaries,
 )
 from .district import DemoContext, find_district
 
@@ -50,6 +51,7 @@ STEPS: list[Step] = [
     Step("activities", activities.build, activities.reset),
     Step("accidents", accidents.build, accidents.reset),
     Step("statistics", statistics.build, statistics.reset),
+    Step("summaries", summaries.build, summaries.reset),  # after the figures: built from them
 ]
 
 

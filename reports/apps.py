@@ -20,6 +20,8 @@ class ReportsConfig(AppConfig):
         from . import (
             metrics,  # noqa: F401  (registers every domain's metrics)
             signals,  # noqa: F401  (late records mark their periods' roll-ups stale)
+            summaries_campaign,  # noqa: F401  (the campaign report's phases-and-targets table)
+            tasks_summaries,  # noqa: F401  (the summaries' PDF job plugs its queueing in; the worker's task)
             views,
         )
 
@@ -31,6 +33,27 @@ class ReportsConfig(AppConfig):
                 "bar-chart",
                 order=60,
                 roles=frozenset({Role.OFFICER, Role.ADMIN, Role.LEADER, Role.TOWNSHIP, Role.DEPARTMENT}),
+            )
+        )
+        # 月度评估: the published rankings for every role; the district office computes and publishes.
+        register(
+            NavItem(
+                _("月度评估"),
+                "reports:evaluation_list",
+                "trophy",
+                order=61,
+                roles=frozenset({Role.OFFICER, Role.ADMIN, Role.LEADER, Role.TOWNSHIP, Role.DEPARTMENT}),
+            )
+        )
+        # 工作总结: the summaries (drafts, versions) of the user's scope; leaders read them.
+        register(
+            NavItem(
+                _("工作总结"),
+                "reports:report_list",
+                "journal-text",
+                order=62,
+                roles=frozenset({Role.OFFICER, Role.ADMIN, Role.LEADER, Role.TOWNSHIP, Role.DEPARTMENT}),
+                also=("reports:template_list",),
             )
         )
         # The leader's home page: this year's key figures with 同比, first on the page.

@@ -162,6 +162,42 @@ LAYOUTS: dict[str, Layout] = {
 
 FALLBACK = Layout((Column(_("记录"), "__str__"),))
 
+# The longest date range the drill page lists (a campaign runs at most a few years).
+MAX_RANGE_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Dates the drill page lists records for when they are no period: a campaign report's days
+    (`?start=2026-03-01&end=2026-06-30`). Shaped like a Period where the page reads one."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return _("%(start)s至%(end)s") % {
+            "start": self.start.strftime("%Y-%m-%d"),
+            "end": self.end.strftime("%Y-%m-%d"),
+        }
+
+
+def date_range(params) -> DateRange | None:
+    """`start` and `end` (ISO dates) from the query string; None when neither is given. ValueError
+    with a Chinese message when they cannot be read, are reversed or span more than three years."""
+    start_text, end_text = (params.get("start") or "").strip(), (params.get("end") or "").strip()
+    if not start_text and not end_text:
+        return None
+    try:
+        start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
+    except ValueError as exc:
+        raise ValueError(_("起止日期须写成 2026-03-01 的格式。")) from exc
+    if end < start:
+        raise ValueError(_("截止日期早于起始日期。"))
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ValueError(_("起止日期相隔不能超过三年。"))
+    return DateRange(start, end)
+
 
 def in_user_scope(queryset: QuerySet, user) -> QuerySet:
     """The records further restricted to what `user` may see (accounts.scoping). Rows of a model with no

@@ -87,6 +87,15 @@ class Metric:
         }
 
 
+def window_call(func: Callable[..., Number], **fixed) -> Callable[[Window], Number]:
+    """A selector written as `func(*, start, end, scope, **fixed)` as a metric's function of a window."""
+
+    def value(window: Window) -> Number:
+        return func(start=window.start, end=window.end, scope=window.scope, **fixed)
+
+    return value
+
+
 _metrics: dict[str, Metric] = {}
 _providers: dict[str, Callable[[], Iterable[Metric]]] = {}
 

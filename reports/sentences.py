@@ -232,6 +232,14 @@ def render(template_or_compiled: str | CompiledSentence, figures: Mapping[str, F
     """The sentence written from `figures` ({key: Figure}) — whole, or SentenceError: every key the
     template names (in any branch) must have a figure whose unit fits its 写法. A string template is
     compiled first (its keys are checked against `figures`, not the registry)."""
+    return "".join(text for text, _key in render_parts(template_or_compiled, figures))
+
+
+def render_parts(
+    template_or_compiled: str | CompiledSentence, figures: Mapping[str, Figure]
+) -> list[tuple[str, str | None]]:
+    """`render`, in pieces: (text, metric key) for each figure written and (text, None) for the words
+    between, so a web page can link every figure to the records behind it. Same checks as `render`."""
     if isinstance(template_or_compiled, CompiledSentence):
         compiled = template_or_compiled
     else:
@@ -245,12 +253,18 @@ def render(template_or_compiled: str | CompiledSentence, figures: Mapping[str, F
     problems = [str(p) for p in _fit_all(compiled.nodes, metrics)]
     if problems:
         raise SentenceError(problems)
-    parts: list[str] = []
+    parts: list[tuple[str, str | None]] = []
     try:
         _write(compiled.nodes, figures, parts)
     except (ArithmeticError, TypeError, ValueError) as error:
         raise SentenceError(_("无法写出该句：%(error)s") % {"error": error}) from error
-    return "".join(parts)
+    merged: list[tuple[str, str | None]] = []
+    for text, key in parts:
+        if key is None and merged and merged[-1][1] is None:
+            merged[-1] = (merged[-1][0] + text, None)
+        elif text:
+            merged.append((text, key))
+    return merged
 
 
 def filters_for(metric: Metric) -> list[str]:
@@ -628,12 +642,12 @@ def _misfit(metric: Metric, filters: tuple[str, ...]) -> str | None:
 # ---------------------------------------------------------------- writing
 
 
-def _write(nodes, figures: Mapping[str, Figure], parts: list[str]) -> None:
+def _write(nodes, figures: Mapping[str, Figure], parts: list[tuple[str, str | None]]) -> None:
     for node in nodes:
         if isinstance(node, str):
-            parts.append(node)
+            parts.append((node, None))
         elif isinstance(node, _Field):
-            parts.append(_field_text(node, figures))
+            parts.append((_field_text(node, figures), node.keys[0]))
         else:
             for condition, block in node.branches:
                 if condition is not None and condition.holds(figures):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_excel
+from . import urls_evaluation, urls_summaries, views, views_excel
 
 app_name = "reports"
 
@@ -12,3 +12,5 @@ urlpatterns = [
     path("recompute/", views.recompute, name="recompute"),
     path("stats.xlsx", views_excel.stats_xlsx, name="stats_xlsx"),
 ]
+
+urlpatterns += urls_summaries.urlpatterns + urls_evaluation.urlpatterns

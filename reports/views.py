@@ -23,6 +23,7 @@ from .periods import Period, today
 from .permissions import can_recompute
 from .registry import Window, get_metric
 from .scopes import StatsScope, scope_allowed, scope_default, scope_parse, scopes_for_user
+from .selectors_evaluation import dashboard_panel
 
 YEARS_BACK = 5
 _QUARTERS = ("一", "二", "三", "四")
@@ -117,6 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "listed": dash.listed_now(user=user, stats_scope=stats_scope),
         "cases": dash.cases_near_deadline(user=user, stats_scope=stats_scope),
         "can_recompute": can_recompute(user),
+        "evaluation_panel": dashboard_panel(user),
         "self_url": dash.dashboard_url(period, stats_scope),
     }
     return render(request, "reports/dashboard.html", context)
@@ -130,16 +132,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def figure(request: HttpRequest, key: str) -> HttpResponse:
     try:
         metric = get_metric(key)
-        period = _period(request.GET)
+        dates = drill.date_range(request.GET)  # a campaign report's days (工作总结), else a period
+        period = _period(request.GET) if dates is None else dates
     except (KeyError, ValueError) as exc:
         raise Http404 from exc
     if metric.records is None:
         raise Http404
     stats_scope = _scope(request, request.GET)
-    queryset = drill.in_user_scope(metric.records(Window.of(period, stats_scope)), request.user)
+    window = Window(period.start, period.end, stats_scope.scope)
+    queryset = drill.in_user_scope(metric.records(window), request.user)
     layout = drill.layout_for(queryset.model)
     page_obj = paginate(request, drill.prepared(queryset, layout))
-    stored = dash.stored_figure(period, stats_scope, key)
+    stored = dash.stored_figure(period, stats_scope, key) if dates is None else None
+    back = period if dates is None else Period.containing("year", dates.start)
     return render(
         request,
         "reports/figure.html",
@@ -151,7 +156,7 @@ def figure(request: HttpRequest, key: str) -> HttpResponse:
             "page_obj": page_obj,
             "columns": layout.columns,
             "rows": drill.rows(page_obj.object_list, layout),
-            "back_url": dash.dashboard_url(period, stats_scope),
+            "back_url": dash.dashboard_url(back, stats_scope),
         },
     )
 

@@ -407,6 +407,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureStopKindEnum": "enforcement.choices.StopKind",
         "DocumentStateEnum": "enforcement.document_layouts.DocumentState",
         "DocumentLayoutEnum": "enforcement.document_layouts.LAYOUT_CHOICES",
+        "ReportKindEnum": "reports.models.ReportKind",  # 工作总结
+        "ReportStateEnum": "reports.models.ReportState",
     },
 }
 

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from accounts.choices import OrgKind, Role
 from accounts.models import Enterprise, OrgUnit, Sector, User
 from enforcement import pdf as enforcement_pdf
 from inspections import pdf as inspections_pdf
+from reports import pdf as summary_pdf
+from reports import pdf_evaluation as evaluation_pdf
 from tests.factories import EnterpriseFactory, UserFactory
 
 POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
@@ -63,14 +66,49 @@ CODE_TABLE_MIGRATIONS = [
     "campaigns.migrations.0004_seed_activity_codes",
     "enforcement.migrations.0002_seed_legal_articles",
     "enforcement.migrations.0006_seed_document_kinds",
+    "reports.migrations.0004_seed_templates",
+    "reports.migrations.0005_evaluation",
 ]
+
+
+# Data migrations that change seeded rows after they were seeded, in migration order: (module, function).
+DATA_FOLLOW_UPS = [("inspections.migrations.0005_unannounced_kind_to_flag", "kind_to_flag")]
+
+
+def reseed_code_tables() -> None:
+    """The code tables as `migrate` leaves them: every seed, then the data migrations that change them."""
+    for module in CODE_TABLE_MIGRATIONS:
+        importlib.import_module(module).seed(django_apps, None)
+    for module, function in DATA_FOLLOW_UPS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture
 def sectors(db) -> dict[str, Sector]:
-    for module in CODE_TABLE_MIGRATIONS:
-        importlib.import_module(module).seed(django_apps, None)
+    reseed_code_tables()
     return {s.code: s for s in Sector.objects.all()}
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem):
+    """A transactional test ends with a flush that empties the code tables the data migrations seeded;
+    put them back at once, so that the tests after it (the same worker's, in whatever order xdist hands
+    them out) find the database as `migrate` left it, whether or not they ask for `sectors`."""
+    yield
+    # After the last test the test database is gone already (nextitem None): nothing to put back.
+    if _transactional(item) and nextitem is not None:
+        with item.config.stash[blocking_manager_key].unblock():
+            reseed_code_tables()
 
 
 @pytest.fixture
@@ -167,6 +205,8 @@ def stub_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
         return
     monkeypatch.setattr(enforcement_pdf, "HTML", StubHTML)
     monkeypatch.setattr(inspections_pdf, "HTML", StubHTML)
+    monkeypatch.setattr(evaluation_pdf, "HTML", StubHTML)
+    monkeypatch.setattr(summary_pdf, "HTML", StubHTML)
 
 
 @pytest.fixture

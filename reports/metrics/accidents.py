@@ -1,22 +1,13 @@
 """accidents metrics (事故): see reports/registry.py. The queries are hazards/selectors_metrics.py."""
 
-from collections.abc import Callable
-
 from hazards import selectors_metrics as sel
 
-from ..registry import Metric, Number, Window, register
+from ..registry import Metric, register, window_call
 
 SCOPE_TEXT = (
     "统计范围：街道/乡镇统计所属街道（事故发生地）为本街道/乡镇的事故，不论是否登记了生产经营单位；"
     "部门统计其监管行业领域的事故。"
 )
-
-
-def _of(func: Callable[..., Number]) -> Callable[[Window], Number]:
-    def value(window: Window) -> Number:
-        return func(start=window.start, end=window.end, scope=window.scope)
-
-    return value
 
 
 register(
@@ -26,8 +17,8 @@ register(
         unit="起",
         definition="统计期内发生（按发生日期）、认定为生产安全事故的事故起数；登记为非生产安全事故的"
         "（如非因生产经营活动的道路交通事故、自然灾害）不计入。" + SCOPE_TEXT,
-        value=_of(sel.accidents_count),
-        records=_of(sel.accidents_count_records),
+        value=window_call(sel.accidents_count),
+        records=window_call(sel.accidents_count_records),
         order=10,
     )
 )
@@ -37,8 +28,8 @@ register(
         label="事故死亡人数",
         unit="人",
         definition="统计期内发生的生产安全事故（口径同“生产安全事故”）的死亡人数之和。" + SCOPE_TEXT,
-        value=_of(sel.accidents_deaths),
-        records=_of(sel.accidents_deaths_records),
+        value=window_call(sel.accidents_deaths),
+        records=window_call(sel.accidents_deaths_records),
         kind="sum",
         order=20,
     )

@@ -12,29 +12,20 @@ Every figure is placed by the activity's ORGANISING unit (Activity.scope_fields)
 enterprise lies: the definitions say so. The queries live in campaigns/selectors_metrics.py.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
 from campaigns import selectors_metrics as q
 from campaigns.choices_activities import KIND_COUNT_UNITS, TalkTargetKind
 
-from ..registry import Metric, Number, Window, register, register_family
+from ..registry import Metric, register, register_family, window_call
 
 SCOPE_RULE = _(
     "范围按活动的组织单位：街道/乡镇统计本级及所辖社区（村）组织的，部门统计本部门组织的，全区统计全部"
     "（与被约谈对象、参与单位所在地无关）。"
 )
 DATES = _("按活动日期（跨多日的活动按开始日期）落在统计期间内的")
-
-
-def _bound(func: Callable[..., Number], **fixed) -> Callable[[Window], Number]:
-    """`func(start=, end=, scope=, **fixed)` as a metric's function of a window."""
-
-    def call(window: Window):
-        return func(start=window.start, end=window.end, scope=window.scope, **fixed)
-
-    return call
 
 
 def activity_metrics() -> Iterator[Metric]:
@@ -50,8 +41,8 @@ def activity_metrics() -> Iterator[Metric]:
             definition=_("%(dates)s%(kind)s类活动条数（每条活动记录计1项）。")
             % {"dates": DATES, "kind": name}
             + SCOPE_RULE,
-            value=_bound(q.activity_count, kind=code),
-            records=_bound(q.activity_count_records, kind=code),
+            value=window_call(q.activity_count, kind=code),
+            records=window_call(q.activity_count_records, kind=code),
             kind="count",
             order=base,
         )
@@ -60,8 +51,8 @@ def activity_metrics() -> Iterator[Metric]:
             label=_("%(kind)s·场次") % {"kind": name},
             unit=KIND_COUNT_UNITS.get(code, _("场")),
             definition=_("%(dates)s%(kind)s类活动的场次之和。") % {"dates": DATES, "kind": name} + SCOPE_RULE,
-            value=_bound(q.activity_field_sum, kind=code, field="sessions"),
-            records=_bound(q.activity_field_records, kind=code, field="sessions"),
+            value=window_call(q.activity_field_sum, kind=code, field="sessions"),
+            records=window_call(q.activity_field_records, kind=code, field="sessions"),
             kind="sum",
             order=base + 1,
         )
@@ -71,8 +62,8 @@ def activity_metrics() -> Iterator[Metric]:
             unit=_("人次"),
             definition=_("%(dates)s%(kind)s类活动的参与人次之和。") % {"dates": DATES, "kind": name}
             + SCOPE_RULE,
-            value=_bound(q.activity_field_sum, kind=code, field="participants"),
-            records=_bound(q.activity_field_records, kind=code, field="participants"),
+            value=window_call(q.activity_field_sum, kind=code, field="participants"),
+            records=window_call(q.activity_field_records, kind=code, field="participants"),
             kind="sum",
             order=base + 2,
         )
@@ -84,8 +75,8 @@ def activity_metrics() -> Iterator[Metric]:
                 definition=_("%(dates)s%(kind)s类活动登记的“%(unit)s”数量之和（数量单位目录中的%(code)s）。")
                 % {"dates": DATES, "kind": name, "unit": unit.label, "code": unit.code}
                 + SCOPE_RULE,
-                value=_bound(q.activity_quantity_sum, kind=code, unit=unit.code),
-                records=_bound(q.activity_quantity_records, kind=code, unit=unit.code),
+                value=window_call(q.activity_quantity_sum, kind=code, unit=unit.code),
+                records=window_call(q.activity_quantity_records, kind=code, unit=unit.code),
                 kind="sum",
                 order=base + position,
             )
@@ -104,8 +95,8 @@ def meeting_metrics() -> Iterator[Metric]:
             )
             % {"name": subtype.name}
             + SCOPE_RULE,
-            value=_bound(q.meeting_count, subtype=subtype.code),
-            records=_bound(q.meeting_records, subtype=subtype.code),
+            value=window_call(q.meeting_count, subtype=subtype.code),
+            records=window_call(q.meeting_records, subtype=subtype.code),
             kind="count",
             order=subtype.order,
         )
@@ -130,8 +121,8 @@ def talk_metrics() -> Iterator[Metric]:
             )
             % {"what": what, "unit": unit}
             + SCOPE_RULE,
-            value=_bound(q.talk_target_count, kind=kind.value),
-            records=_bound(q.talk_target_records, kind=kind.value),
+            value=window_call(q.talk_target_count, kind=kind.value),
+            records=window_call(q.talk_target_records, kind=kind.value),
             kind="count",
             order=order,
         )

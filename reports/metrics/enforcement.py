@@ -1,19 +1,11 @@
 """enforcement metrics: see reports/registry.py. The queries are enforcement/selectors_metrics.py."""
 
-from collections.abc import Callable
-
 from django.utils.translation import gettext as _
 
 from enforcement import selectors_metrics as sel
 from enforcement.choices import MeasureKind
 
-from ..registry import Metric, Window, register
-
-
-def on_window(func: Callable, **fixed) -> Callable[[Window], object]:
-    """A selector taking (*, start, end, scope) as a function of a Window."""
-    return lambda w: func(start=w.start, end=w.end, scope=w.scope, **fixed)
-
+from ..registry import Metric, register, window_call
 
 SCOPE_RULE = _(
     "街道/乡镇统计案件当事单位属地（立案时登记）在其辖区内的案件，部门统计本单位作为办案单位办理的案件"
@@ -27,8 +19,8 @@ register(
         unit="起",
         definition=_("立案日期在统计期内（含首末两日）的案件数，不论案件此后的状态（含不予处罚、移送）。")
         + SCOPE_RULE,
-        value=on_window(sel.cases),
-        records=on_window(sel.cases_records),
+        value=window_call(sel.cases),
+        records=window_call(sel.cases_records),
         order=10,
     )
 )
@@ -42,8 +34,8 @@ register(
             "没收违法所得不计；按决定日期计入期间，上年立案、本年决定的案件罚款计入本年。"
         )
         + SCOPE_RULE,
-        value=on_window(sel.fines_total),
-        records=on_window(sel.fines_total_records),
+        value=window_call(sel.fines_total),
+        records=window_call(sel.fines_total_records),
         kind="money",
         order=20,
     )
@@ -69,8 +61,8 @@ for key, label, kind, also, order in MEASURES:
             )
             % {"label": label, "also": also}
             + SCOPE_RULE,
-            value=on_window(sel.measure_enterprises, kind=kind),
-            records=on_window(sel.measure_enterprises_records, kind=kind),
+            value=window_call(sel.measure_enterprises, kind=kind),
+            records=window_call(sel.measure_enterprises_records, kind=kind),
             order=order,
         )
     )

@@ -1,20 +1,12 @@
 """inspections metrics: see reports/registry.py. The queries are inspections/selectors_metrics.py and,
 for the hazards found on leader-led inspections, hazards/selectors_leader_metrics.py."""
 
-from collections.abc import Callable
-
 from django.utils.translation import gettext as _
 
 from hazards import selectors_leader_metrics as leader_hazards
 from inspections import selectors_metrics as sel
 
-from ..registry import Metric, Window, register
-
-
-def on_window(func: Callable) -> Callable[[Window], object]:
-    """A selector taking (*, start, end, scope) as a function of a Window."""
-    return lambda w: func(start=w.start, end=w.end, scope=w.scope)
-
+from ..registry import Metric, register, window_call
 
 # What every inspection figure counts, said once for the definitions.
 ACTIONS_RULE = _(
@@ -34,8 +26,8 @@ register(
         label=_("检查行动"),
         unit="次",
         definition=_("检查行动次数：") + ACTIONS_RULE,
-        value=on_window(sel.actions),
-        records=on_window(sel.action_records),
+        value=window_call(sel.actions),
+        records=window_call(sel.action_records),
         order=10,
     )
 )
@@ -48,8 +40,8 @@ register(
             "“检查行动”所计行动的出动人数之和（检查人员与外聘专家合计）；联合检查在每个所计街道均计其全部出动人数。"
         )
         + ACTIONS_RULE,
-        value=on_window(sel.person_times),
-        records=on_window(sel.person_times_records),
+        value=window_call(sel.person_times),
+        records=window_call(sel.person_times_records),
         kind="sum",
         order=20,
     )
@@ -60,8 +52,8 @@ register(
         label=_("检查生产经营单位(家次)"),
         unit="家次",
         definition=_("检查生产经营单位家次：") + VISITS_RULE + ACTIONS_RULE,
-        value=on_window(sel.unit_visits),
-        records=on_window(sel.visit_records),
+        value=window_call(sel.unit_visits),
+        records=window_call(sel.visit_records),
         order=30,
     )
 )
@@ -73,8 +65,8 @@ register(
         definition=_("“检查生产经营单位(家次)”所计检查记录涉及的不同生产经营单位数，同一单位检查多次计1家。")
         + VISITS_RULE
         + ACTIONS_RULE,
-        value=on_window(sel.units),
-        records=on_window(sel.units_records),
+        value=window_call(sel.units),
+        records=window_call(sel.units_records),
         order=40,
     )
 )
@@ -84,8 +76,8 @@ register(
         label=_("领导带队检查"),
         unit="次",
         definition=_("“检查行动”所计行动中标记为领导带队（填写带队领导）的次数。") + ACTIONS_RULE,
-        value=on_window(sel.leader_led),
-        records=on_window(sel.leader_led_records),
+        value=window_call(sel.leader_led),
+        records=window_call(sel.leader_led_records),
         order=50,
     )
 )
@@ -99,8 +91,8 @@ register(
             "（是同期“发现隐患”的一部分）。范围与其他隐患统计相同，按隐患本身划分：街道/乡镇统计属地在其辖区内的隐患，"
             "部门统计其监管行业领域内、由其监管或由其负责整改的隐患。"
         ),
-        value=on_window(leader_hazards.leader_led_hazards),
-        records=on_window(leader_hazards.leader_led_hazards_records),
+        value=window_call(leader_hazards.leader_led_hazards),
+        records=window_call(leader_hazards.leader_led_hazards_records),
         order=60,
     )
 )

@@ -81,6 +81,7 @@ def test_steps_run_in_their_written_order_with_their_own_rng_and_reset_first_in_
         "activities",
         "accidents",
         "statistics",  # the dashboard's stored figures, computed after the commit
+        "summaries",  # the work summaries (annual draft, published quarterly, a township's draft)
     ]
     calls = []
 

@@ -54,6 +54,10 @@ def test_write_workbook_escapes_every_formula_trigger_and_leaves_other_text_alon
     content = write_workbook(sheet_title="s", headers=["名称"], rows=rows)
 
     values = [c.value for c in cells(content)][1:]
+    # A CR comes back as a line feed when openpyxl writes with its own XML writer, kept as CR when it
+    # writes through lxml (installed with python-docx): either way it is text behind the quote.
+    if values[5] == "'\rCR":
+        values[5] = "'\nCR"
     assert values == [
         "'" + PAYLOADS[0],
         "'+1+1",

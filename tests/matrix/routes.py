@@ -88,6 +88,24 @@ KWARG_OBJECTS: list[tuple[str, str, str]] = [
     ("/api/v1/cases/*", "extension_pk", "case_extension"),
     ("/api/v1/cases/*", "id", "case"),
     ("/api/v1/legal-articles/*", "id", "legal_article"),
+    # 工作总结 (reports/urls_summaries.py, reports/api/summaries.py)
+    ("reports:report_detail", "pk", "summary"),
+    ("reports:report_rebuild", "pk", "summary"),
+    ("reports:report_publish", "pk", "summary"),
+    ("reports:report_section_narrative", "pk", "summary"),
+    ("reports:report_section_narrative", "section_pk", "summary_section"),
+    ("reports:version_*", "pk", "summary"),
+    ("reports:report_job_start", "pk", "summary"),  # 生成PDF / 导出Word (reports/views_jobs.py)
+    ("reports:report_job_*", "pk", "summary_job"),
+    ("reports:template_edit", "pk", "summary_template"),
+    ("/api/v1/reports/*", "section_id", "summary_section"),
+    ("/api/v1/reports/*", "id", "summary"),
+    ("/api/v1/report-versions/*", "id", "summary_version"),
+    ("/api/v1/report-templates/*", "id", "summary_template"),
+    ("reports:evaluation_notice_pdf", "pk", "evaluation_follow_up"),
+    ("reports:evaluation_indicator_*", "pk", "evaluation_indicator"),
+    ("reports:evaluation_*", "pk", "evaluation"),
+    ("/api/v1/evaluations/*", "id", "evaluation"),
 ]
 # Parameters that are no record: every value they take is visited.
 KWARG_VALUES = {
@@ -95,6 +113,7 @@ KWARG_VALUES = {
     "step": lambda: [1, 2, 3, 4],
     # The drill-down behind each figure of the 统计 page: every metric that lists its records.
     "key": lambda: [metric.key for metric in all_metrics() if metric.records is not None],
+    "number": lambda: [1],  # a published version of a 工作总结: the world's report has its first
 }
 
 

@@ -59,6 +59,7 @@ from inspections.models import (
     RandomDraw,
     RecordPhoto,
 )
+from reports.models import Evaluation, EvaluationFollowUp, Report, ReportTemplate
 
 from .routes import KWARG_VALUES, Cell, Route, UnmappedParameter, cells, discover, object_key
 from .visit import visit
@@ -80,6 +81,7 @@ REFERENCE = (
     LetterKind,
     DocumentKind,
     LegalArticle,
+    ReportTemplate,  # 报告模板: definitions every signed-in user reads
 )
 # A list export → (the model of its rows, the field that names a row in the workbook).
 EXPORT_ROWS = {
@@ -95,7 +97,7 @@ EXPORT_ROWS = {
 }
 # Workbooks of figures, not of records (no row names a record): the figures are checked against
 # independent counts in their own tests; here, like every file, they must show no string of B's.
-FIGURE_EXPORTS = {"reports:stats_xlsx"}
+FIGURE_EXPORTS = {"reports:stats_xlsx", "reports:evaluation_xlsx"}  # figures, not ledger rows
 HREF = re.compile(r'href="(/[^"#?]*)')
 
 
@@ -132,6 +134,10 @@ def township_records(world: World, user) -> dict[type, set[int]]:
         ActivityAttachment: ActivityAttachment.objects.filter(activity__organiser__path__startswith=a),
         RandomDraw: RandomDraw.objects.filter(organizer__path__startswith=a),
         Campaign: Campaign.objects.all(),  # 专项行动 are district-wide plans everyone reads
+        Report: Report.objects.filter(scope_unit__path__startswith=a),  # 工作总结 of A's scope
+        # 排名通报: the published rankings, which everyone reads; a follow-up: A's own.
+        Evaluation: Evaluation.objects.filter(state="published"),
+        EvaluationFollowUp: EvaluationFollowUp.objects.filter(unit__path__startswith=a),
         InspectionDraft: InspectionDraft.objects.filter(owner=user),
         ImportJob: ImportJob.objects.filter(user=user),
         Notification: Notification.objects.filter(

@@ -68,6 +68,11 @@ WRITE_PAGES = {
     "enforcement:case_from_accident",
     "enforcement:case_create",
     "enforcement:case_edit",
+    "reports:report_new",  # 工作总结: 新建 and the 发布 confirmation are for the report's writers
+    "reports:report_publish",
+    "reports:template_edit",
+    "reports:evaluation_indicator_create",
+    "reports:evaluation_indicator_edit",
 }
 
 # Who may use a route at all, where it is not every role that writes. (Which records: the world's
@@ -75,6 +80,22 @@ WRITE_PAGES = {
 WHO: dict = {
     "accounts:notification_read_all": EVERYONE,  # one's own bell, not a record
     "reports:recompute": DISTRICT,  # 重新计算 of the stored figures: the district office
+    # 报告模板: edited by the district office (the pages are theirs; the API reads them to everyone).
+    "reports:template_list": DISTRICT,
+    "reports:template_edit": DISTRICT,
+    # 月度评估: computed, scored, published and followed up by the district office; its indicators too.
+    **{
+        f"reports:evaluation_{name}": DISTRICT
+        for name in (
+            "compute",
+            "recompute",
+            "score",
+            "publish",
+            "follow_up",
+            "indicator_create",
+            "indicator_edit",
+        )
+    },
     # 事故: recorded and corrected by the district office and the departments of its sector (the world's
     # accident is in construction, 住建's); townships and leaders read.
     "hazards:accident_create": DISTRICT | {"department_user"},

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -29,6 +30,11 @@ from inspections import services as inspection_services
 from inspections.choices import CheckResultValue
 from inspections.models import CheckItem, InspectionKind
 from inspections.services import ResultData, TargetData, VisitData
+from reports import services_evaluation as evaluation_services
+from reports import services_summaries as summary_services
+from reports.models import EvaluationIndicator, ReportJob, ReportKind, ReportTemplate
+from reports.periods import Period
+from reports.scopes import StatsScope
 from tests.factories import EnterpriseFactory, UserFactory, enterprise_row, enterprise_xlsx, xlsx_upload
 
 PERSONAS = [
@@ -334,6 +340,53 @@ def build_world(*, district, personas: dict, capture_on_commit) -> World:
     tip_b = tip(ent_b, "西山举报标记内容", "西山举报人乙")
     w.b_markers += [tip_b.number, tip_b.content, tip_b.reporter_name, tip_a.reporter_name]
 
+    # 月度评估: last month's township ranking, published (everyone reads it), with a 警示告知书 for each
+    # township (A's seen by A and the district-wide roles; B's text carries B's marker).
+    last_month = Period.containing("month", today).previous()
+    evaluation = evaluation_services.evaluation_compute(user=officer, period=last_month, target="township")
+    for unit in (district.township_a, district.township_b):
+        evaluation_services.evaluation_score_enter(
+            user=officer,
+            evaluation=evaluation,
+            indicator_code="work-done",
+            unit_id=unit.pk,
+            score="8",
+            reason="落实",
+        )
+    evaluation = evaluation_services.evaluation_publish(user=officer, evaluation=evaluation)
+    notice_a = evaluation_services.follow_up_create(
+        user=officer, evaluation=evaluation, unit_id=district.township_a.pk, kind="warning", text="东城警示"
+    )
+    notice_b = evaluation_services.follow_up_create(
+        user=officer,
+        evaluation=evaluation,
+        unit_id=district.township_b.pk,
+        kind="warning",
+        text="西山警示标记",
+    )
+    w.b_markers += [notice_b.text, notice_b.number]
+
+    # 工作总结: each township's annual summary (A's published once, with a stub PDF; B's title carries
+    # B's marker); a report is seen by whoever sees its scope's figures.
+    def summary(unit):
+        return summary_services.report_create(
+            kind=ReportKind.ANNUAL,
+            period=Period(today.year, "year"),
+            stats_scope=StatsScope(unit),
+            user=officer,
+        )
+
+    summary_a = summary(district.township_a)
+    summary_b = summary(district.township_b)
+    summary_version = summary_services.report_publish(report=summary_a, user=officer)
+    summary_services.version_pdf_store(version=summary_version, pdf=MATRIX_PDF)
+    w.b_markers.append(summary_b.title)
+    # A finished PDF export of A's draft (生成PDF): its progress feed and its file are A's scope's.
+    summary_job = ReportJob.objects.create(
+        report=summary_a, fmt="pdf", requested_by=officer, state="done", progress=100, message="已完成"
+    )
+    summary_job.file.save(f"matrix-job-{summary_job.pk}.pdf", ContentFile(MATRIX_PDF))
+
     w.objects = {
         "enterprise": Obj(ent_a, in_a_construction),
         "enterprise_b": Obj(ent_b, DISTRICT_WIDE | {"department_user", "township_b_user"}),
@@ -376,5 +429,13 @@ def build_world(*, district, personas: dict, capture_on_commit) -> World:
         "quantity_unit": Obj(QuantityUnit.objects.order_by("pk").first(), everyone),
         "campaign": Obj(campaign, everyone),
         "campaign_kind": Obj(CampaignKind.objects.order_by("pk").first(), everyone),
+        "summary": Obj(summary_a, in_a),  # township A's summary: A and the district-wide roles
+        "summary_section": Obj(summary_a.sections.order_by("order").first(), in_a),
+        "summary_version": Obj(summary_version, in_a),
+        "summary_job": Obj(summary_job, in_a),
+        "summary_template": Obj(ReportTemplate.objects.get(kind=ReportKind.ANNUAL), everyone),
+        "evaluation": Obj(evaluation, everyone),  # a published ranking: every role reads it
+        "evaluation_follow_up": Obj(notice_a, in_a),  # A's notice: A and the district-wide roles
+        "evaluation_indicator": Obj(EvaluationIndicator.objects.order_by("pk").first(), everyone),
     }
     return w
