@@ -24,6 +24,7 @@ from . import (
     district,
     enforcement,
     enterprise_stories,
+    evaluation,
     hazards,
     inspections,
     responsibility,
@@ -52,6 +53,7 @@ STEPS: list[Step] = [
     Step("accidents", accidents.build, accidents.reset),
     Step("statistics", statistics.build, statistics.reset),
     Step("summaries", summaries.build, summaries.reset),  # after the figures: built from them
+    Step("evaluation", evaluation.build, evaluation.reset),  # last month's ranking notice
 ]
 
 

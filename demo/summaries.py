@@ -17,16 +17,7 @@ import random
 from django.db import connection
 
 from accounts.models import OrgUnit, User
-from reports.models import (
-    Evaluation,
-    EvaluationFollowUp,
-    EvaluationScore,
-    Report,
-    ReportJob,
-    ReportKind,
-    ReportSection,
-    ReportVersion,
-)
+from reports.models import Report, ReportJob, ReportKind, ReportSection, ReportVersion
 from reports.periods import Period
 from reports.scopes import WHOLE_DISTRICT, StatsScope
 from reports.services_summaries import report_create, report_narrative_save, report_publish
@@ -87,7 +78,6 @@ def reset(district: OrgUnit) -> None:
         scope_unit__path__startswith=district.path
     )
     ids = list(reports.values_list("pk", flat=True))
-    _evaluations_reset()
     if not ids:
         return
     for job in ReportJob.objects.filter(report_id__in=ids).exclude(file=""):
@@ -105,20 +95,3 @@ def reset(district: OrgUnit) -> None:
     history_purge(ReportSection, report_id__in=ids)
     ReportSection.objects.filter(report_id__in=ids).delete()
     Report.objects.filter(pk__in=ids).delete()
-
-
-def _evaluations_reset() -> None:
-    """月度评估 a visitor computed or published in the demo (the demo seeds none): a published ranking and its
-    scores are frozen by a trigger, removed here under the same deliberate purge. Follow-ups go first: they
-    name the campaigns' 约谈, which the campaigns step's reset (run after this one) removes."""
-    if not Evaluation.objects.exists():
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL reports.purge = 'on'")
-    for model, field in ((EvaluationFollowUp, "pdf"), (Evaluation, "pdf"), (Evaluation, "xlsx")):
-        for name in model.objects.exclude(**{field: ""}).values_list(field, flat=True):
-            model._meta.get_field(field).storage.delete(name)
-    EvaluationFollowUp.objects.all().delete()
-    EvaluationScore.objects.all().delete()
-    Evaluation.objects.all().delete()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrgKind
 from accounts.models import OrgUnit, User
-from accounts.services import number_next
+from accounts.services import notification_create, number_next
 from campaigns import services as campaign_services
 from campaigns.choices_activities import ORGANISER_KINDS, TalkTargetKind
 from campaigns.models import ActivitySubtype
@@ -266,7 +266,29 @@ def evaluation_publish(*, user: User, evaluation: Evaluation) -> Evaluation:
     evaluation.pdf_sha256 = _sha256(pdf)
     evaluation.xlsx_sha256 = _sha256(xlsx)
     evaluation.save()
+    _tell_units_their_rank(evaluation, period, len(rows))
     return evaluation
+
+
+def _tell_units_their_rank(evaluation: Evaluation, period: Period, count: int) -> None:
+    """Each evaluated unit hears its own total and rank (and where to see why) with the notice."""
+    units = OrgUnit.objects.in_bulk([row["unit_id"] for row in evaluation.results.get("rows", [])])
+    for row in evaluation.results.get("rows", []):
+        unit = units.get(row["unit_id"])
+        if unit is None:
+            continue
+        notification_create(
+            key=f"evaluation-published:{evaluation.pk}:{unit.pk}",
+            kind="evaluation_published",
+            title=_("%(month)s月度评估排名通报（%(number)s）")
+            % {"month": period.label, "number": evaluation.number},
+            body=_(
+                "本单位得分 %(total)s 分，在 %(count)s 个单位中排名第 %(rank)s。各项指标的得分和扣分原因见通报页面。"
+            )
+            % {"total": row["total"], "count": count, "rank": row["rank"]},
+            url=evaluation.get_absolute_url(),
+            org_unit=unit,
+        )
 
 
 # ---------------------------------------------------------------- follow-ups
@@ -333,6 +355,15 @@ def follow_up_create(
         follow_up.pdf.save(f"notice-{follow_up.pk}.pdf", ContentFile(pdf), save=False)
         follow_up.pdf_sha256 = _sha256(pdf)
         follow_up.save(update_fields=["pdf", "pdf_sha256"])
+        notification_create(
+            key=f"evaluation-warning:{follow_up.pk}",
+            kind="evaluation_warning",
+            title=_("警示告知书 %(number)s") % {"number": follow_up.number},
+            body=_("依据%(ranking)s，对本单位发出警示告知书，请按告知书要求整改并报告。")
+            % {"ranking": evaluation.number},
+            url=evaluation.get_absolute_url(),
+            org_unit=unit,
+        )
         return follow_up
     if kind != FollowUpKind.TALK:
         raise ValidationError({"kind": _("请选择警示告知书或约谈。")})
@@ -363,4 +394,18 @@ def follow_up_create(
     follow_up.activity = campaign_services.activity_create(user=user, data=data)
     follow_up.text = text
     follow_up.save()
+    notification_create(
+        key=f"evaluation-talk:{follow_up.pk}",
+        kind="evaluation_talk",
+        title=_("约谈通知：%(date)s") % {"date": talk_date.isoformat()},
+        body=_("依据%(ranking)s，安委办将于 %(date)s 在%(place)s约谈本单位。事由：%(reason)s")
+        % {
+            "ranking": evaluation.number,
+            "date": talk_date.isoformat(),
+            "place": place or _("（地点另行通知）"),
+            "reason": text,
+        },
+        url=evaluation.get_absolute_url(),
+        org_unit=unit,
+    )
     return follow_up

@@ -302,7 +302,6 @@ def _key_figures_table(figures: dict[str, Figure]) -> dict:
         rows.append(
             [
                 figure.metric.label,
-                figure.metric.unit,
                 value_text(figure.value, figure.metric.unit),
                 value_text(figure.previous, figure.metric.unit),
                 change_text(figure.value, figure.previous, prefix="") if figure.metric.compares else "—",
@@ -311,7 +310,8 @@ def _key_figures_table(figures: dict[str, Figure]) -> dict:
     return {
         "kind": SectionTable.KEY_FIGURES,
         "caption": _("主要指标"),
-        "columns": [_("指标"), _("单位"), _("本期"), _("去年同期"), _("同比")],
+        # The values carry their units (个, 起, 万元 …): no unit column to contradict them.
+        "columns": [_("指标"), _("本期"), _("去年同期"), _("同比")],
         "rows": rows,
         "keys": [key for key in KEY_FIGURES if key in figures],
     }
@@ -330,7 +330,7 @@ def _unit_table(kind: str, coverage: Coverage, units: list[OrgUnit], store: dict
     return {
         "kind": kind,
         "caption": caption,
-        "columns": [_("单位"), *(f"{metrics[key].label}（{metrics[key].unit}）" for key in keys)],
+        "columns": [_("单位"), *(metrics[key].label for key in keys)],
         "rows": rows,
         "keys": keys,
         "units": [unit.pk for unit in units],

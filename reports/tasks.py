@@ -45,7 +45,9 @@ STALE_BATCH = 2000
     max_retries=5,
     retry_backoff=15,
     retry_backoff_max=600,
-    retry_jitter=True,
+    # No jitter: Celery's full jitter may draw a countdown of 0, i.e. retry at once against a database that
+    # is still starting. 15, 30, 60 … s; the many tasks of one outage are spread by when they were queued.
+    retry_jitter=False,
     soft_time_limit=300,
     time_limit=360,
 )

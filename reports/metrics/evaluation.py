@@ -3,22 +3,12 @@
 workbook and the summaries may use it too); the queries and their exact definitions are in the owning
 apps' selectors_evaluation.py."""
 
-from collections.abc import Callable
-
 from campaigns import selectors_evaluation as activities_sel
 from hazards import selectors_evaluation as hazards_sel
 from inspections import selectors_evaluation as inspections_sel
 
-from ..registry import Metric, Number, Window, register
+from ..registry import Metric, register, window_call
 from .hazards import SCOPE_TEXT as HAZARD_SCOPE
-
-
-def _of(func: Callable[..., Number]) -> Callable[[Window], Number]:
-    def value(window: Window) -> Number:
-        return func(start=window.start, end=window.end, scope=window.scope)
-
-    return value
-
 
 register(
     Metric(
@@ -28,8 +18,8 @@ register(
         definition="截至统计期最后一天（统计期尚未结束的，截至今天）：在该日或之前发现、整改期限早于该日、到该日仍未销号，"
         "且到该日未被挂牌督办（区级、市级或省级）的重大隐患数（存量，不限发现年份），不含已作废的隐患；"
         "整改期限以现行期限（含已批准的延期）为准。" + HAZARD_SCOPE,
-        value=_of(hazards_sel.major_overdue_unlisted),
-        records=_of(hazards_sel.major_overdue_unlisted_records),
+        value=window_call(hazards_sel.major_overdue_unlisted),
+        records=window_call(hazards_sel.major_overdue_unlisted_records),
         order=75,
     )
 )
@@ -42,7 +32,7 @@ register(
         "（月度计划；统计期为整年时含年度计划）：各计划指标的已完成家次（不超过该指标的计划家次）之和 ÷ 计划家次之和 × 100%，"
         "保留一位小数；已完成家次按检查计划页面的口径（计划单位在计划期间内已完成的检查，符合该指标的检查类型、街镇和行业）。"
         "超额完成某一指标不能弥补其他指标，也不因多检查而加分；没有计划时不计算（显示“—”）。",
-        value=_of(inspections_sel.plan_completion_rate),
+        value=window_call(inspections_sel.plan_completion_rate),
         kind="rate",
         order=900,
     )
@@ -55,7 +45,7 @@ register(
         definition=f"统计期内（按活动日期）开展的活动中，在活动结束后{activities_sel.REPORT_WITHIN_DAYS}日内（按登记时间，北京时间）登记入台账的活动所占比例，"
         "保留一位小数；没有活动时不计算（显示“—”）。范围按活动的组织单位：街道/乡镇统计本级及所辖社区（村）组织的，"
         "部门统计本部门组织的。",
-        value=_of(activities_sel.activities_on_time_rate),
+        value=window_call(activities_sel.activities_on_time_rate),
         kind="rate",
         order=100_000,  # after the ledger's quantity figures
     )

@@ -5,9 +5,9 @@ checks that every table is back to its row count)."""
 
 import pytest
 
-from accounts.models import User
+from accounts.models import Notification, User
 from demo.inspections import demo_today
-from reports.models import Report, ReportKind, ReportState
+from reports.models import Evaluation, EvaluationFollowUp, Report, ReportKind, ReportState
 from reports.periods import Period
 from tests.demo.conftest import committed_demo
 
@@ -56,3 +56,18 @@ def test_the_township_user_finds_a_draft_of_their_own_township(demo):
     assert report.state == ReportState.DRAFT
     assert report.title.startswith(township.org_unit.name)
     assert report.sections.get(key="overview").narrative
+
+
+def test_last_months_township_ranking_is_published_with_a_warning_to_the_last(demo):
+    month = Period.containing("month", demo_today()).previous()
+    evaluation = Evaluation.objects.get(period_key=month.key, target="township")
+    assert evaluation.state == "published" and evaluation.number and evaluation.pdf_sha256
+    rows = evaluation.results["rows"]
+    assert rows and not [r["unit_name"] for r in rows if r.get("missing")]
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    notice = EvaluationFollowUp.objects.get(evaluation=evaluation, kind="warning")
+    assert notice.unit_id == rows[-1]["unit_id"]
+    # Every township hears its rank; the last one hears of the 警示告知书 too.
+    assert Notification.objects.filter(kind="evaluation_published").count() == len(rows)
+    assert Notification.objects.filter(kind="evaluation_warning", org_unit_id=notice.unit_id).exists()
+    assert "排名通报" in demo

@@ -82,6 +82,7 @@ def test_steps_run_in_their_written_order_with_their_own_rng_and_reset_first_in_
         "accidents",
         "statistics",  # the dashboard's stored figures, computed after the commit
         "summaries",  # the work summaries (annual draft, published quarterly, a township's draft)
+        "evaluation",  # last month's ranking of the townships, published, with a 警示告知书
     ]
     calls = []
 

@@ -38,6 +38,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import Notification
 from hazards.choices import HazardLevel
 from reports import evaluation as calc
 from reports import services_evaluation as services
@@ -247,6 +248,15 @@ def test_publishing_numbers_and_freezes(published, officer, district, enterprise
     published.pdf.close()
 
 
+def test_each_unit_is_told_its_own_total_and_rank_when_the_ranking_is_published(published, district):
+    row = row_of(published, district.township_a)
+    note = Notification.objects.get(kind="evaluation_published", org_unit=district.township_a)
+    assert published.number in note.title
+    assert f"得分 {row['total']} 分" in note.body and f"排名第 {row['rank']}" in note.body
+    assert note.url == published.get_absolute_url()
+    assert Notification.objects.filter(kind="evaluation_published").count() == len(published.results["rows"])
+
+
 def test_the_database_refuses_changes_to_a_published_evaluation(published):
     for change in ({"results": {}}, {"number": "改号"}, {"state": "draft"}, {"pdf": "other.pdf"}):
         with pytest.raises(DatabaseError), transaction.atomic():
@@ -303,6 +313,8 @@ def test_a_warning_notice_is_numbered_with_its_pdf(published, officer, district)
     assert notice.pdf_sha256 == hashlib.sha256(notice.pdf.read()).hexdigest()
     notice.pdf.close()
     assert "15日内" in notice.text
+    told = Notification.objects.get(kind="evaluation_warning")
+    assert told.org_unit == district.township_a and notice.number in told.title
 
 
 def test_a_talk_is_recorded_in_the_activity_ledger(published, officer, district):
@@ -319,6 +331,9 @@ def test_a_talk_is_recorded_in_the_activity_ledger(published, officer, district)
     assert activity.is_talk and activity.talk_reason == "月度评估排名靠后，逾期隐患较多"
     assert [t.org_unit for t in activity.talk_targets.all()] == [district.township_a]
     assert activity.notes == published.number
+    told = Notification.objects.get(kind="evaluation_talk")
+    assert told.org_unit == district.township_a and "2026-12-01" in told.title
+    assert "区应急管理局会议室" in told.body
 
 
 def test_follow_ups_need_a_published_ranking_and_a_reason_for_a_talk(computed, published, officer, district):

@@ -111,7 +111,7 @@ def test_the_quarterly_report_follows_004_and_compares_with_the_same_quarter(dis
     assert report.title.endswith(f"{TODAY.year}年第{'一二三四'[quarter().number - 1]}季度安全生产工作报告")
     overview = report.sections.get(key="overview")
     assert overview.figure_text.startswith("本季度未发生生产安全事故。")
-    assert overview.table_data["columns"][2:] == ["本期", "去年同期", "同比"]
+    assert overview.table_data["columns"] == ["指标", "本期", "去年同期", "同比"]
     assert "发现问题隐患2个，整改完成0个，整改率为0.0%" in texts(report)
 
 
