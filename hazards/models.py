@@ -165,6 +165,9 @@ class Hazard(models.Model):
         indexes = [
             models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
             models.Index(fields=["township", "state"], name="hazard_township_state"),
+            # The ledger's order (newest found first): page N reads N×25 index entries instead of sorting
+            # the whole (scoped) ledger (issue 15: a deep page at 300k hazards).
+            models.Index(fields=["-found_on", "-id"], name="hazard_found_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -110,12 +110,15 @@ def hazard_figures(queryset: QuerySet[Hazard], *, today: dt.date | None = None) 
     """
     today = today or timezone.localdate()
     counted = queryset.exclude(state=HazardState.VOID).order_by()
+    # No DISTINCT: the scoping rule and the list's filters (sector, campaign …) are subqueries, never
+    # joins, so each hazard is one row already; a distinct count would sort the ledger once per figure
+    # (issue 15: 170 → about 75 ms at 300k hazards).
     figures = counted.aggregate(
-        found=Count("pk", distinct=True),
-        rectified=Count("pk", filter=Q(state=HazardState.CLOSED), distinct=True),
-        major=Count("pk", filter=Q(level=HazardLevel.MAJOR), distinct=True),
-        listed=Count("pk", filter=~Q(listing_level=""), distinct=True),
-        overdue=Count("pk", filter=overdue_q(today), distinct=True),
+        found=Count("pk"),
+        rectified=Count("pk", filter=Q(state=HazardState.CLOSED)),
+        major=Count("pk", filter=Q(level=HazardLevel.MAJOR)),
+        listed=Count("pk", filter=~Q(listing_level="")),
+        overdue=Count("pk", filter=overdue_q(today)),
     )
     figures["rate"] = rectification_rate(figures["found"], figures["rectified"])
     return figures

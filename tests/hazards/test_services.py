@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Notification
+from accounts.scoping import restrict
 from hazards import selectors, services
 from hazards.choices import EventKind, HazardLevel, HazardState, ListingLevel
+from hazards.filtersets import HazardFilterSet
 from hazards.models import Hazard
 from inspections.choices import CheckResultValue
 from inspections.models import CheckItem, InspectionKind
@@ -496,3 +498,16 @@ def test_void_clears_the_flag(officer, enterprise_a):
     services.hazard_void(user=officer, hazard=hazard, reason="重复录入")
     assert overdue_state(hazard)[0] is False
     assert services.hazards_mark_overdue() == 0
+
+
+@pytest.mark.django_db
+def test_a_hazard_in_two_matching_sectors_counts_once(officer, department_user, enterprise_a, sectors):
+    """The figures count without DISTINCT: the sector filter and a department's scope must stay
+    subqueries, so a hazard in two of the chosen sectors is one row, not two."""
+    hazard = services.hazard_create(user=officer, data=hazard_data(enterprise_a))
+    hazard.sectors.set([sectors["machinery"], sectors["metallurgy"]])
+    chosen = HazardFilterSet({"sector": sectors["industry-trade"].pk}, queryset=Hazard.objects.all()).qs
+
+    assert selectors.hazard_figures(chosen)["found"] == 1
+    department_user.org_unit.supervised_sectors.add(sectors["machinery"], sectors["metallurgy"])
+    assert selectors.hazard_figures(restrict(Hazard.objects.all(), department_user))["found"] == 1
