@@ -8,21 +8,15 @@ stands, watermarked 「草稿」) or a published version (its stored PDF, the sa
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
-
-from core.audit import audit_event
 
 from .docx import content_docx
-from .models import Report, ReportKind, ReportTemplate, ReportVersion
+from .models import Report, ReportVersion
 from .pdf import DRAFT_WATERMARK, content_pdf
 from .periods import Period
 from .scopes import StatsScope
-from .services_summaries import report_build
-from .summaries import report_content, report_title
-
-COMMAND_USER = "命令行"
+from .services_summaries import report_build, report_find_or_new
+from .summaries import report_content
 
 
 @transaction.atomic
@@ -37,31 +31,11 @@ def report_for_command(
 ) -> tuple[Report | None, bool]:
     """(report, created): the existing report rebuilt from fresh figures (unless `rebuild` is False; the
     narrative staff wrote stays), or a new draft built now (unless `create` is False: (None, False))."""
-    if kind == ReportKind.CAMPAIGN:
-        lookup = {"kind": kind, "campaign": campaign, "scope_code": stats_scope.code}
-        period_key = ""
-    else:
-        lookup = {"kind": kind, "period_key": period.key, "scope_code": stats_scope.code, "campaign": None}
-        period_key = period.key
-    report = Report.objects.select_for_update().filter(**lookup).first()
-    created = report is None
-    if created and not create:
+    report, created = report_find_or_new(
+        kind=kind, stats_scope=stats_scope, period=period, campaign=campaign, user=None, create=create
+    )
+    if report is None:
         return None, False
-    if created:
-        template = ReportTemplate.objects.filter(kind=kind).first()
-        if template is None:
-            raise ValidationError(_("还没有“%(kind)s”的报告模板。") % {"kind": ReportKind(kind).label})
-        report = Report(
-            kind=kind,
-            period_key=period_key,
-            scope_code=stats_scope.code,
-            scope_unit=stats_scope.unit,
-            campaign=campaign,
-            created_by=None,
-        )
-        report.title = report_title(template, report)
-        report.save()
-        audit_event("report_create", user=COMMAND_USER, report=report.pk, kind=kind, scope=stats_scope.code)
     if created or rebuild:
         report = report_build(report=report, user=None)
     return report, created

@@ -35,6 +35,8 @@ from .summaries import build_sections, report_content, report_title, template_pr
 # Who writes summaries; leaders read them.
 WRITER_ROLES = (Role.OFFICER, Role.ADMIN, Role.TOWNSHIP, Role.DEPARTMENT)
 TEMPLATE_ROLES = (Role.OFFICER, Role.ADMIN)
+# Who the audit log names when `manage.py build_report` creates or builds a report.
+COMMAND_USER = "命令行"
 
 
 def can_write(user: User, stats_scope: StatsScope) -> bool:
@@ -69,6 +71,26 @@ def report_create(
     """A draft summary of `kind` for `period` (or `campaign`) and `stats_scope`; the existing one when it
     is there already (one report per kind, period and scope). Built at once unless `build` is False."""
     _require_writer(user, stats_scope)
+    report, created = report_find_or_new(
+        kind=kind, stats_scope=stats_scope, period=period, campaign=campaign, user=user
+    )
+    if created and build:
+        report = report_build(report=report, user=user)
+    return report
+
+
+def report_find_or_new(
+    *,
+    kind: str,
+    stats_scope: StatsScope,
+    period: Period | None,
+    campaign,
+    user: User | None,
+    create: bool = True,
+) -> tuple[Report | None, bool]:
+    """(report, created): the report of `kind`, period (or campaign) and scope, locked; or a new, unbuilt
+    draft (None, False when `create` is False). The caller has checked who may; `user` None is the
+    command line. Run inside the caller's transaction."""
     if kind not in ReportKind.values:
         raise ValidationError(_("报告类型“%(kind)s”不存在。") % {"kind": kind})
     if kind == ReportKind.CAMPAIGN:
@@ -86,8 +108,8 @@ def report_create(
         lookup = {"kind": kind, "period_key": period.key, "scope_code": stats_scope.code, "campaign": None}
         period_key = period.key
     existing = Report.objects.select_for_update().filter(**lookup).first()
-    if existing is not None:
-        return existing
+    if existing is not None or not create:
+        return existing, False
     template = _template(kind)
     report = Report(
         kind=kind,
@@ -100,11 +122,13 @@ def report_create(
     report.title = report_title(template, report)
     report.save()
     audit_event(
-        "report_create", user=user.get_username(), report=report.pk, kind=kind, scope=stats_scope.code
+        "report_create",
+        user=user.get_username() if user else COMMAND_USER,
+        report=report.pk,
+        kind=kind,
+        scope=stats_scope.code,
     )
-    if build:
-        report = report_build(report=report, user=user)
-    return report
+    return report, True
 
 
 def _template(kind: str) -> ReportTemplate:
@@ -165,7 +189,7 @@ def report_build(*, report: Report, user: User | None, progress=None) -> Report:
     report.built_at = timezone.now()
     report.title = report_title(template, report)
     report.save(update_fields=["previous_figures", "figures", "built_at", "title", "updated_at"])
-    audit_event("report_build", user=user.get_username() if user else "", report=report.pk)
+    audit_event("report_build", user=user.get_username() if user else COMMAND_USER, report=report.pk)
     return report
 
 

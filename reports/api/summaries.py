@@ -37,6 +37,7 @@ from ..models import Report, ReportKind, ReportState, ReportTemplate, ReportVers
 from ..periods import Period
 from ..scopes import scope_allowed, scope_parse, scopes_for_user
 from ..services_summaries import can_write, report_build, report_create, report_narrative_save, report_publish
+from ..services_templates import SECTION_FIELDS
 from ..summaries import report_stats_scope
 
 REFUSALS = {
@@ -373,19 +374,7 @@ class ReportVersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 class TemplateSectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = TemplateSection
-        fields = [
-            "id",
-            "key",
-            "order",
-            "level",
-            "heading",
-            "sentences",
-            "narrative_hint",
-            "default_narrative",
-            "table",
-            "chart",
-            "per_unit",
-        ]
+        fields = ["id", *SECTION_FIELDS]
         read_only_fields = fields
 
 
