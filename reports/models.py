@@ -255,9 +255,15 @@ class ReportSection(models.Model):
         verbose_name_plural = _("报告章节")
         ordering = ["report", "order", "pk"]
         constraints = [
+            # Two partial constraints rather than NULLS NOT DISTINCT, which the SQLite demo cannot build.
             models.UniqueConstraint(
-                fields=["report", "key", "unit"], nulls_distinct=False, name="report_section_once"
-            )
+                fields=["report", "key"], condition=Q(unit__isnull=True), name="report_section_once"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "key", "unit"],
+                condition=Q(unit__isnull=False),
+                name="report_unit_section_once",
+            ),
         ]
 
     def __str__(self) -> str:

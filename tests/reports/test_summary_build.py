@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hazards import services as hazard_services
-from reports.models import Report, ReportKind, ReportTemplate, ReportVersion
+from reports.models import Report, ReportKind, ReportSection, ReportTemplate, ReportVersion
 from reports.periods import Period
 from reports.scopes import StatsScope
 from reports.services_summaries import report_build, report_create, report_narrative_save, report_publish
@@ -119,3 +119,14 @@ def test_a_townships_summary_speaks_of_the_township_not_the_district(district, t
     overview = report.sections.get(key="overview").figure_text
     assert overview.startswith("东城街道未发生生产安全事故")
     assert "全区" not in overview
+
+
+def test_a_section_is_held_once_per_report_and_unit(officer, district):
+    report = annual(officer)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportSection.objects.create(report=report, key="overview", heading="重复")
+    ReportSection.objects.create(report=report, key="overview", unit=district.dept_emergency, heading="部门")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportSection.objects.create(
+            report=report, key="overview", unit=district.dept_emergency, heading="又一次"
+        )
