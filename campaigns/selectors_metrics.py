@@ -8,11 +8,19 @@ day for an activity over several days), `start` and `end` inclusive.
 
 The reports wrap these in metrics (reports/metrics/activities.py): `activities.<kind>.<quantity>`,
 `meetings.<sub-type code>` and `talks.<target kind>`.
+
+A roll-up asks for every figure at once, for a period and the year before: `activity_batch` (the
+activities' counts, 场次, 参与人次 and meetings by sub-type), `quantity_batch` and `talk_batch` answer
+them in ONE query each, grouped by kind / unit instead of one query per figure.
 """
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, DateField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import Enterprise, OrgUnit
 from accounts.scoping import Scope
@@ -26,9 +34,12 @@ from .models import (
     ActivityType,
     QuantityUnit,
 )
+from .selectors_evaluation import REPORT_WITHIN_DAYS
 
 # The activity's own quantities (fields of Activity), besides the catalogue's (ActivityQuantity rows).
 ACTIVITY_FIELDS = ("sessions", "participants")
+
+Span = tuple[dt.date, dt.date]  # a window's first and last day, inclusive
 
 
 def _activities(*, start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Activity]:
@@ -123,6 +134,113 @@ def talk_target_count(*, start: dt.date, end: dt.date, scope: Scope, kind: str) 
     field = "enterprise" if kind == TalkTargetKind.ENTERPRISE else "org_unit"
     targets = _talk_targets(start=start, end=end, scope=scope, kind=kind)
     return targets.aggregate(n=Count(field, distinct=True))["n"]
+
+
+# ---------------------------------------------------------------- every figure, one query per table
+# Each batch answers a Counter per window: a kind, unit or sub-type with no rows in the window is 0, as
+# its single figure would be (counts and sums default to 0).
+
+
+def _span(windows: Sequence[Span]) -> Span:
+    return min(start for start, _ in windows), max(end for _, end in windows)
+
+
+def _of_activities(rows: QuerySet, first: dt.date, last: dt.date, scope: Scope) -> QuerySet:
+    """Rows of an activity's (quantities, talk targets) dated first..last: joined to the activity for its
+    date, with the scope as a subquery only where there is one (the district has none to apply)."""
+    rows = rows.filter(activity__date__gte=first, activity__date__lte=last)
+    if not scope.everything:
+        rows = rows.filter(activity__in=Activity.objects.filter(scope.q(Activity)).values("pk"))
+    return rows
+
+
+def activity_batch(*, windows: Sequence[Span], scope: Scope) -> list[Counter]:
+    """For each window: "<kind>.count", "<kind>.sessions", "<kind>.participants" for every activity kind,
+    "meeting:<sub-type code>" for every 会议 sub-type and "on_time_rate" (活动按时报送率, with the rule of
+    selectors_evaluation.activities_on_time); one query grouped by kind and sub-type."""
+    first, last = _span(windows)
+    on_time = Q(entered_on__lte=F("due_on"))
+    columns = {}
+    for i, (start, end) in enumerate(windows):
+        dated = Q(date__gte=start, date__lte=end)
+        columns[f"count_{i}"] = Count("pk", filter=dated)
+        for field in ACTIVITY_FIELDS:
+            columns[f"{field}_{i}"] = Sum(field, filter=dated, default=0)
+        columns[f"on_time_{i}"] = Count("pk", filter=dated & on_time)
+    groups = (
+        _activities(start=first, end=last, scope=scope)
+        .alias(
+            entered_on=TruncDate("created"),
+            due_on=ExpressionWrapper(
+                Coalesce(F("end_date"), F("date")) + dt.timedelta(days=REPORT_WITHIN_DAYS),
+                output_field=DateField(),
+            ),
+        )
+        .values("type__code", "subtype__code")
+        .annotate(**columns)
+        .order_by()
+    )
+    result = [Counter() for _ in windows]
+    reported = [[0, 0] for _ in windows]  # (on time, all) per window
+    for group in groups:
+        kind, subtype = group["type__code"], group["subtype__code"]
+        for i, figures in enumerate(result):
+            for name in ("count", *ACTIVITY_FIELDS):
+                figures[f"{kind}.{name}"] += group[f"{name}_{i}"]
+            if kind == ActivityKind.MEETING and subtype is not None:
+                figures[f"meeting:{subtype}"] += group[f"count_{i}"]
+            reported[i][0] += group[f"on_time_{i}"]
+            reported[i][1] += group[f"count_{i}"]
+    for figures, (in_time, every) in zip(result, reported, strict=True):
+        figures["on_time_rate"] = (
+            (Decimal(in_time * 100) / every).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if every
+            else None
+        )
+    return result
+
+
+def quantity_batch(*, windows: Sequence[Span], scope: Scope) -> list[Counter]:
+    """For each window: "<kind>.<unit code>", the amounts of every catalogue unit on the activities of
+    every kind; one query grouped by kind and unit."""
+    first, last = _span(windows)
+    columns = {
+        f"amount_{i}": Sum("amount", filter=Q(activity__date__gte=start, activity__date__lte=end), default=0)
+        for i, (start, end) in enumerate(windows)
+    }
+    groups = (
+        _of_activities(ActivityQuantity.objects.all(), first, last, scope)
+        .values("activity__type__code", "unit__code")
+        .annotate(**columns)
+        .order_by()
+    )
+    result = [Counter() for _ in windows]
+    for group in groups:
+        for i, figures in enumerate(result):
+            figures[f"{group['activity__type__code']}.{group['unit__code']}"] += group[f"amount_{i}"]
+    return result
+
+
+def talk_batch(*, windows: Sequence[Span], scope: Scope) -> list[Counter]:
+    """For each window: the distinct targets talked to, keyed by TalkTargetKind value; one query."""
+    first, last = _span(windows)
+    columns = {}
+    for i, (start, end) in enumerate(windows):
+        dated = Q(activity__date__gte=start, activity__date__lte=end)
+        columns[f"enterprises_{i}"] = Count("enterprise", filter=dated, distinct=True)
+        columns[f"units_{i}"] = Count("org_unit", filter=dated, distinct=True)
+    groups = (
+        _of_activities(ActivityTalkTarget.objects.all(), first, last, scope)
+        .values("kind")
+        .annotate(**columns)
+        .order_by()
+    )
+    result = [Counter() for _ in windows]
+    for group in groups:
+        column = "enterprises" if group["kind"] == TalkTargetKind.ENTERPRISE else "units"
+        for i, figures in enumerate(result):
+            figures[group["kind"]] = group[f"{column}_{i}"]
+    return result
 
 
 # ---------------------------------------------------------------- the code tables the families list

@@ -9,7 +9,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from os import PathLike
 from typing import IO
@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import fromstring
 
 # A ledger this long is a mistake (a whole formatted sheet, a wrong file), not a district's data.
-MAX_ROWS = 50_000
+MAX_ROWS = 100_000
 # Real xlsx parts compress 5–30:1; deflate tops out near 1000:1. Beyond this a part is a bomb
 # (Apache POI's ZipSecureFile uses the same 100:1 floor). Small parts are not judged by their ratio.
 MAX_COMPRESSION_RATIO = 100
@@ -117,59 +117,99 @@ def read_sheet(
     keeps its first column. Rows with no value in any kept column are skipped. Strings come back
     stripped (empty ones as None), numbers as numbers, Excel dates as datetime.
     """
-    content = _read_bytes(file)
-    _check_package(content)
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:
-        # openpyxl reports a bad upload as whatever its zip/XML layers raise; all mean the same to the user.
-        raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件")) from exc
-    try:
-        return _read_first_sheet(wb, None if columns is None else set(columns))
-    except LedgerFileError:
-        raise
-    except Exception as exc:
-        # Read-only mode parses lazily, so a corrupt sheet can also fail part-way through the rows.
-        raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件")) from exc
-    finally:
-        wb.close()
+    with open_sheet(file, columns=columns) as sheet:
+        return sheet.headers, list(sheet.rows)
 
 
-def _read_first_sheet(wb, wanted: set[str] | None) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
-    if not wb.worksheets:
-        raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件"))
-    ws = wb.worksheets[0]
-    row_cap = settings.IMPORT_MAX_SHEET_ROWS
-    if (ws.max_row or 0) > row_cap:
-        raise LedgerFileError(_too_many_sheet_rows(row_cap))
-    # Some generators write a wrong <dimension>; without this, read-only mode would cut rows off.
-    ws.reset_dimensions()
-    lines = ws.iter_rows(values_only=True)
-    header_line = next(lines, ())
-    headers: list[str] = []
-    positions: dict[str, int] = {}
-    for index, raw in enumerate(header_line):
-        header = "" if raw is None else str(raw).strip()
-        if not header:
-            continue
-        headers.append(header)
-        if (wanted is None or header in wanted) and header not in positions:
-            positions[header] = index
+class Sheet:
+    """The first worksheet of an upload, read as it is iterated: `headers` at once, then `rows`, an
+    iterator of (excel_row_number, {header: value}) as read_sheet() returns them, one at a time, so a
+    long ledger is never held whole. Every check of read_sheet() is made, the ones on rows as they come
+    (a LedgerFileError can be raised part-way). Use it as a context manager: leaving closes the file.
+    """
 
-    records: list[tuple[int, dict[str, object]]] = []
-    # Gaps between rows come back as empty tuples, so counting keeps the Excel row numbers.
-    for row_number, line in enumerate(lines, start=2):
-        # Every physical row counts, empty ones too: two million blank rows cost a minute of parsing
-        # (and openpyxl keeps a node per row) though none of them would ever reach MAX_ROWS.
-        if row_number > row_cap:
-            raise LedgerFileError(_too_many_sheet_rows(row_cap))
-        values = {header: _in_cell(line[i] if i < len(line) else None) for header, i in positions.items()}
-        if all(value is None for value in values.values()):
-            continue
-        if len(records) >= MAX_ROWS:
-            raise LedgerFileError(_("文件超过 {n} 行数据，请分批导入").format(n=MAX_ROWS))
-        records.append((row_number, values))
-    return headers, records
+    def __init__(self, file: FileSource, *, columns: Iterable[str] | None = None) -> None:
+        content = _read_bytes(file)
+        _check_package(content)
+        try:
+            self._wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:
+            # openpyxl reports a bad upload as whatever its zip/XML layers raise; all mean the same to the user.
+            raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件")) from exc
+        try:
+            self._lines = self._open_first_sheet()
+            self.headers, self._positions = self._header_row(None if columns is None else set(columns))
+        except LedgerFileError:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件")) from exc
+        self.rows = self._rows()
+
+    def __enter__(self) -> "Sheet":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._wb.close()
+
+    def _open_first_sheet(self):
+        if not self._wb.worksheets:
+            raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件"))
+        ws = self._wb.worksheets[0]
+        self.row_cap = settings.IMPORT_MAX_SHEET_ROWS
+        declared = ws.max_row or 0
+        if declared > self.row_cap:
+            raise LedgerFileError(_too_many_sheet_rows(self.row_cap))
+        # What the sheet says it holds, for a progress bar only: it can be wrong or missing.
+        self.declared_rows = max(declared - 1, 0)
+        # Some generators write a wrong <dimension>; without this, read-only mode would cut rows off.
+        ws.reset_dimensions()
+        return ws.iter_rows(values_only=True)
+
+    def _header_row(self, wanted: set[str] | None) -> tuple[list[str], dict[str, int]]:
+        header_line = next(self._lines, ())
+        headers: list[str] = []
+        positions: dict[str, int] = {}
+        for index, raw in enumerate(header_line):
+            header = "" if raw is None else str(raw).strip()
+            if not header:
+                continue
+            headers.append(header)
+            if (wanted is None or header in wanted) and header not in positions:
+                positions[header] = index
+        return headers, positions
+
+    def _rows(self) -> Iterator[tuple[int, dict[str, object]]]:
+        row_cap, positions, count = self.row_cap, list(self._positions.items()), 0
+        try:
+            # Gaps between rows come back as empty tuples, so counting keeps the Excel row numbers.
+            for row_number, line in enumerate(self._lines, start=2):
+                # Every physical row counts, empty ones too: two million blank rows cost a minute of parsing
+                # (and openpyxl keeps a node per row) though none of them would ever reach MAX_ROWS.
+                if row_number > row_cap:
+                    raise LedgerFileError(_too_many_sheet_rows(row_cap))
+                width = len(line)
+                values = {header: _in_cell(line[i]) if i < width else None for header, i in positions}
+                if all(value is None for value in values.values()):
+                    continue
+                if count >= MAX_ROWS:
+                    raise LedgerFileError(_("文件超过 {n} 行数据，请分批导入").format(n=MAX_ROWS))
+                count += 1
+                yield row_number, values
+        except LedgerFileError:
+            raise
+        except Exception as exc:
+            # Read-only mode parses lazily, so a corrupt sheet can also fail part-way through the rows.
+            raise LedgerFileError(_("文件无法读取，请上传 .xlsx 格式的Excel文件")) from exc
+
+
+def open_sheet(file: FileSource, *, columns: Iterable[str] | None = None) -> Sheet:
+    """The upload's first worksheet, to be read row by row (see Sheet); LedgerFileError when unusable."""
+    return Sheet(file, columns=columns)
 
 
 def _too_many_sheet_rows(cap: int) -> str:

@@ -11,8 +11,9 @@ reason); with any problem, import nothing. Only a clean file reaches the service
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from .excel import FileSource, LedgerFileError, read_sheet, write_workbook
+from .excel import FileSource, LedgerFileError, Sheet, open_sheet, write_workbook
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -240,7 +241,8 @@ class SheetImporter:
     """Base for one-sheet ledgers. A subclass declares its columns and pages and fills in five methods:
 
     - `allowed(user)`: may this user import this ledger at all (the app's permission rule);
-    - `prepare(user, rows, present)`: load everything the rows refer to, in a handful of queries;
+    - `prepare(user, rows, present)`: load everything the rows refer to, in a handful of queries
+      (with `chunk_rows`, once per chunk: `prepare(user, rows, present, context)`, see there);
     - `parse_row(row, values, context, errors)`: one row to an item, or errors;
     - `save(user, items, context)`: hand the items to the app's service; returns (created, updated);
     - `row_key(values)` (optional): the normalized key, for "duplicate inside the file" errors.
@@ -257,6 +259,10 @@ class SheetImporter:
     key_header: ClassVar[str | None] = None
     example: ClassVar[dict[str, object]] = {}
     column_widths: ClassVar[dict[str, float]] = {}
+    # Rows checked per prepare() call, which then also gets the `context` it returned for the chunk
+    # before (None the first time) and returns it extended: memory stays bounded by a chunk and the
+    # checked items however long the file. None: the whole sheet at once, in one prepare() call.
+    chunk_rows: ClassVar[int | None] = None
 
     def template(self) -> bytes:
         return write_workbook(
@@ -271,45 +277,79 @@ class SheetImporter:
     ) -> ImportResult:
         if not self.allowed(user):
             return _failed("", _("您没有导入权限"))
-        try:
-            headers, rows = read_sheet(file, columns=[*self.headers, *self.extra_headers])
-        except LedgerFileError as exc:
-            return _failed("", exc.message)
-        errors = self._header_errors(headers)
-        if errors:
-            return ImportResult(errors=errors)
-        if not rows:
-            return _failed("", _("文件中没有数据行"))
-
         report = progress or (lambda stage, done, total: None)
-        report("validating", 0, len(rows))
-        context = self.prepare(user=user, rows=rows, present=set(headers))
-        errors = ErrorList()
-        items = []
-        first_seen: dict[object, int] = {}
-        for index, (row_number, values) in enumerate(rows):
-            if index and index % PROGRESS_EVERY == 0:
-                report("validating", index, len(rows))
-            row_errors = RowErrors(row_number, errors)
-            item = self.parse_row(row=row_number, values=values, context=context, errors=row_errors)
-            key = self.row_key(values)
-            if key is not None and key in first_seen:
-                row_errors.add(
-                    self.key_header or "",
-                    _("与第{row}行的{column}重复").format(row=first_seen[key], column=self.key_header),
-                )
-            elif key is not None:
-                first_seen[key] = row_number
-            if not row_errors.count:
-                items.append(item)
-        if errors:
-            return ImportResult(errors=list(errors), errors_hidden=errors.hidden)
+        try:
+            with open_sheet(file, columns=[*self.headers, *self.extra_headers]) as sheet:
+                errors = self._header_errors(sheet.headers)
+                if errors:
+                    # A file that cannot be used at all says so rather than naming columns: read it
+                    # to the end, as the checks on its rows would have.
+                    for _row in sheet.rows:
+                        pass
+                    return ImportResult(errors=errors)
+                checked = self._check(user=user, sheet=sheet, report=report)
+        except LedgerFileError as exc:
+            # Also when found part-way through the rows: the file as a whole is what is wrong.
+            return _failed("", exc.message)
+        if isinstance(checked, ImportResult):
+            return checked
+        items, context = checked
         report("saving", 0, len(items))
         token = _saving_progress.set(progress)
         try:
             return self._save(user=user, items=items, context=context, dry_run=dry_run)
         finally:
             _saving_progress.reset(token)
+
+    def _check(self, *, user: User, sheet: Sheet, report: Progress) -> ImportResult | tuple[list, Any]:
+        """Every row checked: (the items, the context) of a clean file, or the result listing its errors.
+
+        Only the checked items are kept for save(); with `chunk_rows` the rows are read and checked a
+        chunk at a time, so a long file is never held whole.
+        """
+        present = set(sheet.headers)
+        if self.chunk_rows is None:
+            rows = list(sheet.rows)
+            chunks: Iterable[list] = [rows] if rows else []
+            total = len(rows)
+        else:
+            chunks = _chunked(sheet.rows, self.chunk_rows)
+            total = sheet.declared_rows  # the bar's length only; the sheet's own figure may be wrong
+        errors = ErrorList()
+        items = []
+        first_seen: dict[object, int] = {}
+        context = None
+        index = 0
+        report("validating", 0, total)
+        for chunk in chunks:
+            if self.chunk_rows is None:
+                context = self.prepare(user=user, rows=chunk, present=present)
+            else:
+                context = self.prepare(user=user, rows=chunk, present=present, context=context)
+            for row_number, values in chunk:
+                if index and index % PROGRESS_EVERY == 0:
+                    report("validating", index, max(total, index))
+                index += 1
+                row_errors = RowErrors(row_number, errors)
+                item = self.parse_row(row=row_number, values=values, context=context, errors=row_errors)
+                key = self.row_key(values)
+                if key is not None and key in first_seen:
+                    row_errors.add(
+                        self.key_header or "",
+                        _("与第{row}行的{column}重复").format(row=first_seen[key], column=self.key_header),
+                    )
+                elif key is not None:
+                    first_seen[key] = row_number
+                # Once a row is wrong nothing is imported: checked items are no longer worth keeping.
+                if not errors:
+                    items.append(item)
+                elif items:
+                    items = []
+        if not index:
+            return _failed("", _("文件中没有数据行"))
+        if errors:
+            return ImportResult(errors=list(errors), errors_hidden=errors.hidden)
+        return items, context
 
     def _header_errors(self, headers: list[str]) -> list[RowError]:
         errors = [
@@ -341,8 +381,10 @@ class SheetImporter:
     def allowed(self, user: User) -> bool:
         raise NotImplementedError
 
-    def prepare(self, *, user: User, rows: list[tuple[int, dict[str, object]]], present: set[str]) -> Any:
-        return None
+    def prepare(
+        self, *, user: User, rows: list[tuple[int, dict[str, object]]], present: set[str], context: Any = None
+    ) -> Any:
+        return context
 
     def parse_row(self, *, row: int, values: dict[str, object], context: Any, errors: RowErrors) -> Any:
         raise NotImplementedError
@@ -352,6 +394,11 @@ class SheetImporter:
 
     def row_key(self, values: dict[str, object]) -> object | None:
         return None
+
+
+def _chunked(rows: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def _failed(column: str, message: str) -> ImportResult:

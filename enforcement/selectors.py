@@ -324,7 +324,10 @@ def persons_detained(*, user: User, date_from: dt.date, date_to: dt.date) -> int
 def deadline_counts(*, user: User, today: dt.date | None = None) -> dict[str, int]:
     """Undecided cases past the limit and within 10 days of it, in the user's scope (one query)."""
     today = today or timezone.localdate()
-    return _scoped(user).aggregate(
-        overdue=Count("pk", filter=overdue_q(today)),
-        near=Count("pk", filter=near_q(today)),
+    # Both figures are of undecided cases: read only those, off the (state, deadline) index, counting a
+    # column of that index so no case's row is visited (issue 15: 70 ms → a few at 100k cases).
+    undecided = _scoped(user).filter(state__in=UNDECIDED_STATES).order_by()
+    return undecided.aggregate(
+        overdue=Count("state", filter=overdue_q(today)),
+        near=Count("state", filter=near_q(today)),
     )

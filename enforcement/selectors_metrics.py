@@ -6,22 +6,46 @@ query; each `*_records` gives exactly the rows behind it for the drill-down list
 A case's scope (Case.scope_fields): a township counts the cases of enterprises in its subtree (the
 jurisdiction copied when the case was opened), a department the cases it handles (办案单位) — not those
 of its sectors handled by others.
+
+A roll-up asks for every figure at once, for a period and the year before: `case_batch` (cases and the
+enterprises under each measure) and `fine_batch` (the fines) answer them in ONE query each.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, QuerySet, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 
 from accounts.models import Enterprise
 from accounts.scoping import Scope
 
-from .choices import PenaltyKind
-from .models import Case, Penalty
+from .choices import MeasureKind, PenaltyKind
+from .models import Case, Measure, Penalty
 from .selectors import MEASURE_CONDITIONS
 
 FEN = Decimal("0.01")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
+Span = tuple[dt.date, dt.date]  # a window's first and last day, inclusive
+
+
+def _has_measure(kind: str) -> Q:
+    return Q(pk__in=Measure.objects.filter(kind=kind).values("case_id"))
+
+
+def _has_penalty(kind: str) -> Q:
+    return Q(pk__in=Penalty.objects.filter(kind=kind).values("case_id"))
+
+
+# selectors.MEASURE_CONDITIONS as `IN (SELECT case_id …)`: joined, a case's measures and penalties would
+# multiply the rows that the batch's case count counts, and an uncorrelated IN is hashed once where a
+# correlated EXISTS would be looked up case by case.
+MEASURE_IN = {
+    MeasureKind.SUSPENSION: _has_measure(MeasureKind.SUSPENSION) | _has_penalty(PenaltyKind.SUSPENSION),
+    MeasureKind.SEAL: _has_measure(MeasureKind.SEAL),
+    MeasureKind.THREE_STOPS: _has_measure(MeasureKind.THREE_STOPS),
+    MeasureKind.CLOSURE: _has_measure(MeasureKind.CLOSURE) | _has_penalty(PenaltyKind.CLOSURE),
+}
 
 
 def opened_cases(*, start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Case]:
@@ -78,3 +102,50 @@ def measure_enterprises(*, kind: str, start: dt.date, end: dt.date, scope: Scope
     """Distinct enterprises (家): two cases of one enterprise, or a measure and a penalty, count it once."""
     opened = opened_cases(start=start, end=end, scope=scope)
     return opened.aggregate(n=Count("enterprise", filter=MEASURE_CONDITIONS[kind], distinct=True))["n"]
+
+
+# ---------------------------------------------------------------- every figure, one query per table
+
+
+def _by_window(row: dict, names: Sequence[str], count: int) -> list[dict]:
+    """The aggregate's columns ("cases_0", "cases_1" …) regrouped per window."""
+    return [{name: row[f"{name}_{i}"] for name in names} for i in range(count)]
+
+
+def case_batch(*, windows: Sequence[Span], scope: Scope) -> list[dict]:
+    """For each window: cases (立案) and, for each measure kind, the enterprises under it (keyed by the
+    MeasureKind value), in one query over the cases opened in the whole span."""
+    first, last = min(start for start, _ in windows), max(end for _, end in windows)
+    columns = {}
+    for i, (start, end) in enumerate(windows):
+        opened = Q(opened_on__gte=start, opened_on__lte=end)
+        columns[f"cases_{i}"] = Count("pk", filter=opened)
+        for kind, condition in MEASURE_IN.items():
+            columns[f"{kind}_{i}"] = Count("enterprise", filter=opened & condition, distinct=True)
+    row = opened_cases(start=first, end=last, scope=scope).order_by().aggregate(**columns)
+    return _by_window(row, ["cases", *map(str, MEASURE_IN)], len(windows))
+
+
+def fine_batch(*, windows: Sequence[Span], scope: Scope) -> list[dict]:
+    """For each window: fines_total, the fines of the decisions dated in it (exact yuan), in one query."""
+    first, last = min(start for start, _ in windows), max(end for _, end in windows)
+    columns = {
+        f"fines_total_{i}": Sum(
+            "amount",
+            filter=Q(case__decided_on__gte=start, case__decided_on__lte=end),
+            default=Decimal(0),
+            output_field=MONEY,
+        )
+        for i, (start, end) in enumerate(windows)
+    }
+    # Joined to the cases for their decision date; the scope as a subquery only where there is one.
+    fines = Penalty.objects.filter(
+        kind=PenaltyKind.FINE, case__decided_on__gte=first, case__decided_on__lte=last
+    )
+    if not scope.everything:
+        fines = fines.filter(case__in=Case.objects.filter(scope.q(Case)).values("pk"))
+    row = fines.order_by().aggregate(**columns)
+    return [
+        {"fines_total": Decimal(figures["fines_total"]).quantize(FEN)}
+        for figures in _by_window(row, ["fines_total"], len(windows))
+    ]

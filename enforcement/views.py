@@ -31,7 +31,8 @@ from accounts.scoping import restrict
 from accounts.selectors import enterprise_or_none
 from core.audit import audit_export
 from core.errors import form_add_errors
-from core.lists import filtered, paginate, xlsx_response
+from core.lists import filtered, xlsx_response
+from core.paging import paginate_ids_first
 from hazards.models import Hazard
 from hazards.selectors import hazard_get
 from inspections.models import InspectionRecord
@@ -73,7 +74,7 @@ def case_filter(request: HttpRequest) -> CaseFilterSet:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     filterset = case_filter(request)
-    page_obj = paginate(request, filtered(filterset))
+    page_obj = paginate_ids_first(request, filtered(filterset))
     today = timezone.localdate()
     pk = filterset.form.cleaned_data.get("enterprise") if filterset.is_valid() else None
     return render(

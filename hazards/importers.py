@@ -91,18 +91,20 @@ _WIDTHS = {NUMBER: 15, USCC: 22, ACTION: 16, DESCRIPTION: 40, MEASURES: 36}
 
 @dataclass
 class _Lookups:
-    """Everything the rows refer to, loaded once: the whole file resolves in a handful of queries."""
+    """Everything the rows refer to, loaded a chunk of rows at a time in a handful of queries each."""
 
     today: dt.date
     present: set[str]
-    enterprises: dict[str, Enterprise]
-    writable: set[str]
-    sector_ids: dict[int, list[int]]
-    taken_numbers: set[str]
-    actions: dict[str, list[int]]  # 检查行动编号 → action ids (numbers are not unique across units)
-    records: dict[tuple[int, int], InspectionRecord]  # (action id, enterprise id) → record
     categories: dict[str, HazardCategory]
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]]
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)
+    writable: set[str] = field(default_factory=set)
+    sector_ids: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    taken_numbers: set[str] = field(default_factory=set)
+    actions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # 检查行动编号 → ids
+    records: dict[tuple[int, int], InspectionRecord] = field(default_factory=dict)  # (action, enterprise)
+    codes_loaded: set[str] = field(default_factory=set)
+    actions_loaded: set[str] = field(default_factory=set)
 
 
 def _by_label(choices, allowed=None) -> dict[str, str]:
@@ -134,6 +136,7 @@ class HazardImporter(LedgerImporter):
     extra_headers = HAZARD_EXTRA_HEADERS
     key_header = NUMBER
     column_widths = _WIDTHS
+    chunk_rows = 5000
     # Placeholder values that match nothing, so an example row left in the file is reported, not imported.
     example = {
         NUMBER: "",
@@ -156,46 +159,17 @@ class HazardImporter(LedgerImporter):
         return cell_text(values.get(NUMBER)) or None
 
     def prepare(
-        self, *, user: User, rows: list[tuple[int, dict[str, object]]], present: set[str]
+        self,
+        *,
+        user: User,
+        rows: list[tuple[int, dict[str, object]]],
+        present: set[str],
+        context: _Lookups | None = None,
     ) -> _Lookups:
-        codes = {normalize_uscc(cell_text(v.get(USCC))) for _r, v in rows} - {""}
-        numbers = {cell_text(v.get(NUMBER)) for _r, v in rows} - {""}
-        action_numbers = {cell_text(v.get(ACTION)) for _r, v in rows} - {""}
-
-        enterprises = {
-            e.uscc: e
-            for e in Enterprise.objects.filter(uscc__in=codes).select_related(
-                "jurisdiction__parent", "supervising_department"
-            )
-        }
-        writable = set(
-            restrict(Enterprise.objects.filter(uscc__in=codes), user, "change").values_list("uscc", flat=True)
-        )
-        sector_ids: dict[int, list[int]] = defaultdict(list)
-        links = Enterprise.sectors.through.objects.filter(enterprise__uscc__in=codes)
-        for enterprise_id, sector_id in links.values_list("enterprise_id", "sector_id"):
-            sector_ids[enterprise_id].append(sector_id)
-
-        actions: dict[str, list[int]] = defaultdict(list)
-        for number, pk in InspectionAction.objects.filter(number__in=action_numbers).values_list(
-            "number", "pk"
-        ):
-            actions[number].append(pk)
-        records = {
-            (r.action_id, r.enterprise_id): r
-            for r in InspectionRecord.objects.filter(
-                action__number__in=action_numbers, enterprise__uscc__in=codes
-            ).only("pk", "action_id", "enterprise_id")
-        }
-        return _Lookups(
+        """What this chunk of rows refers to, added to what the chunks before loaded."""
+        ctx = context or _Lookups(
             today=timezone.localdate(),
             present=present,
-            enterprises=enterprises,
-            writable=writable,
-            sector_ids=sector_ids,
-            taken_numbers=set(Hazard.objects.filter(number__in=numbers).values_list("number", flat=True)),
-            actions=actions,
-            records=records,
             categories={c.name: c for c in HazardCategory.objects.filter(is_active=True)},
             labels={
                 SOURCE: _by_label(HazardSource.choices),
@@ -204,6 +178,43 @@ class HazardImporter(LedgerImporter):
                 LISTING: {NOT_LISTED: "", **_by_label(ListingLevel.choices)},
             },
         )
+        codes = {normalize_uscc(cell_text(v.get(USCC))) for _r, v in rows} - {""}
+        numbers = {cell_text(v.get(NUMBER)) for _r, v in rows} - {""}
+        action_numbers = {cell_text(v.get(ACTION)) for _r, v in rows} - {""}
+        new_codes = codes - ctx.codes_loaded
+        new_actions = action_numbers - ctx.actions_loaded
+
+        ctx.enterprises.update(
+            (e.uscc, e)
+            for e in Enterprise.objects.filter(uscc__in=new_codes).select_related(
+                "jurisdiction__parent", "supervising_department"
+            )
+        )
+        ctx.writable.update(
+            restrict(Enterprise.objects.filter(uscc__in=new_codes), user, "change").values_list(
+                "uscc", flat=True
+            )
+        )
+        links = Enterprise.sectors.through.objects.filter(enterprise__uscc__in=new_codes)
+        for enterprise_id, sector_id in links.values_list("enterprise_id", "sector_id"):
+            ctx.sector_ids[enterprise_id].append(sector_id)
+        ctx.codes_loaded |= new_codes
+
+        for number, pk in InspectionAction.objects.filter(number__in=new_actions).values_list("number", "pk"):
+            ctx.actions[number].append(pk)
+        ctx.actions_loaded |= new_actions
+        if action_numbers:
+            # The record of an action and an enterprise that both came up before may first be needed now.
+            ctx.records.update(
+                ((r.action_id, r.enterprise_id), r)
+                for r in InspectionRecord.objects.filter(
+                    action__number__in=action_numbers, enterprise__uscc__in=codes
+                )
+                .select_related("action")
+                .only("pk", "action_id", "enterprise_id", "action__campaign_id")
+            )
+        ctx.taken_numbers |= set(Hazard.objects.filter(number__in=numbers).values_list("number", flat=True))
+        return ctx
 
     def parse_row(
         self, *, row: int, values: dict[str, object], context: _Lookups, errors: RowErrors

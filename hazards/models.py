@@ -168,6 +168,30 @@ class Hazard(models.Model):
             # The ledger's order (newest found first): page N reads N×25 index entries instead of sorting
             # the whole (scoped) ledger (issue 15: a deep page at 300k hazards).
             models.Index(fields=["-found_on", "-id"], name="hazard_found_order"),
+            # The same order within a township (the ?township= filter) and within a jurisdiction (a township
+            # user's scope, a handful of jurisdictions): their deep pages read a few thousand index entries
+            # instead of walking the whole ledger's order for the township's 0.5 % (issue 15, core.paging).
+            models.Index(fields=["township", "-found_on", "-id"], name="hazard_township_found"),
+            models.Index(fields=["jurisdiction", "-found_on", "-id"], name="hazard_jurisdiction_found"),
+            # The ledger's figures (selectors.ledger_figures) without reading the closed rows, most of a
+            # city's ledger: all it needs of the others is in this index, the township (filter) and the
+            # jurisdiction (a township user's scope) included, so it is read alone (an index-only scan) ...
+            models.Index(
+                fields=["state", "deadline", "level", "listing_level", "township", "jurisdiction"],
+                condition=~Q(state=HazardState.CLOSED),
+                name="hazard_not_closed",
+            ),
+            # ... and the closed major and closed listed hazards are counted off these two.
+            models.Index(
+                fields=["state", "township", "jurisdiction"],
+                condition=Q(level=HazardLevel.MAJOR),
+                name="hazard_major",
+            ),
+            models.Index(
+                fields=["state", "township", "jurisdiction"],
+                condition=~Q(listing_level=""),
+                name="hazard_listed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -124,6 +124,42 @@ def hazard_figures(queryset: QuerySet[Hazard], *, today: dt.date | None = None) 
     return figures
 
 
+def ledger_figures(queryset: QuerySet[Hazard], *, today: dt.date | None = None) -> tuple[dict, int]:
+    """The ledger page's figures (exactly hazard_figures') and its row count (voided entries included, as the
+    list shows them), read so that no step walks a city's closed hazards row by row.
+
+    Most of a ledger is closed, so: the rows count once (an index-only COUNT, which the page's paginator
+    reuses); every figure about the open, rectifying, verifying and void rows comes off the partial index of
+    the not-closed rows (hazard_not_closed); the closed major and the closed listed ones off their own partial
+    indexes (hazard_major, hazard_listed). 销号 = all − void − active: the five states are the only ones.
+    At 2M hazards this is 4 small index-only reads instead of one 1 s pass over the table (issue 15).
+    """
+    today = today or timezone.localdate()
+    rows = queryset.order_by()
+    total = rows.count()
+    void = Q(state=HazardState.VOID)
+    # Counting `state` (never null), not the id: the id is not in the index, and reading it would visit
+    # every row.
+    not_closed = rows.exclude(state=HazardState.CLOSED).aggregate(
+        void=Count("state", filter=void),
+        active=Count("state", filter=Q(state__in=ACTIVE_STATES)),
+        overdue=Count("state", filter=overdue_q(today)),
+        major=Count("state", filter=~void & Q(level=HazardLevel.MAJOR)),
+        listed=Count("state", filter=~void & ~Q(listing_level="")),
+    )
+    closed = rows.filter(state=HazardState.CLOSED)
+    found = total - not_closed["void"]
+    figures = {
+        "found": found,
+        "rectified": found - not_closed["active"],
+        "major": not_closed["major"] + closed.filter(level=HazardLevel.MAJOR).count(),
+        "listed": not_closed["listed"] + closed.exclude(listing_level="").count(),
+        "overdue": not_closed["overdue"],
+    }
+    figures["rate"] = rectification_rate(figures["found"], figures["rectified"])
+    return figures, total
+
+
 def hazards_to_follow(*, user: User, today: dt.date | None = None) -> QuerySet[Hazard]:
     """A unit's work list: its open hazards, overdue first, then due within 3 days, then the rest.
 
@@ -241,6 +277,11 @@ def annotate_overdue(queryset: QuerySet[Hazard], *, today: dt.date | None = None
     """`overdue_now` on each row, by the same rule as the figures, so a badge never disagrees with a count."""
     today = today or timezone.localdate()
     return queryset.annotate(overdue_now=ExpressionWrapper(overdue_q(today), output_field=BooleanField()))
+
+
+def ledger_rows(queryset: QuerySet[Hazard]) -> QuerySet[Hazard]:
+    """What a ledger row shows beyond its fields: the 逾期 and 五落实待补充 badges."""
+    return annotate_five(annotate_overdue(queryset))
 
 
 def annotate_five(queryset: QuerySet[Hazard]) -> QuerySet[Hazard]:

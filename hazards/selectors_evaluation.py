@@ -13,26 +13,19 @@ of its sectors, those it supervises or follows).
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.scoping import Scope
 
-from .choices import HazardLevel, HazardState
+from .choices import HazardState
 from .models import Hazard
-from .selectors_metrics import overdue_as_of
-
-
-def _major_overdue_unlisted_q(end: dt.date) -> Q:
-    day = overdue_as_of(end)
-    overdue = Q(found_on__lte=day, deadline__lt=day) & ~Q(state=HazardState.CLOSED, closed_on__lte=day)
-    listed_by_then = ~Q(listing_level="") & Q(listed_on__lte=day)
-    return Q(level=HazardLevel.MAJOR) & overdue & ~listed_by_then
+from .selectors_metrics import major_overdue_unlisted_q
 
 
 def major_overdue_unlisted(*, start: dt.date, end: dt.date, scope: Scope) -> int:
     """重大隐患逾期未挂牌: see the module's definition."""
     rows = Hazard.objects.filter(scope.q(Hazard)).exclude(state=HazardState.VOID).order_by()
-    return rows.aggregate(n=Count("pk", filter=_major_overdue_unlisted_q(end)))["n"]
+    return rows.aggregate(n=Count("pk", filter=major_overdue_unlisted_q(end)))["n"]
 
 
 def major_overdue_unlisted_records(*, start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Hazard]:
@@ -40,7 +33,7 @@ def major_overdue_unlisted_records(*, start: dt.date, end: dt.date, scope: Scope
     return (
         Hazard.objects.filter(scope.q(Hazard))
         .exclude(state=HazardState.VOID)
-        .filter(_major_overdue_unlisted_q(end))
+        .filter(major_overdue_unlisted_q(end))
         .select_related("enterprise", "township", "responsible_unit", "category")
         .order_by("-found_on", "-pk")
     )

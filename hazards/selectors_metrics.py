@@ -9,12 +9,17 @@ Scope: `scope.q(Model)` as everywhere else — a township counts the hazards who
 jurisdiction copied onto the hazard) lies in its subtree and the accidents whose 所属街道 does; a
 department the hazards of its sectors, those it supervises or follows, and the accidents of its sectors.
 
+A roll-up asks for every figure at once, for a period and the year before: `hazard_batch` and
+`accident_batch` answer all of them in ONE aggregate query each (a `COUNT(*) FILTER` per figure and
+period) with the very conditions of the single figures below.
+
 Hazards: a voided entry (作废) was entered in error and is in no count. "Rectified by the last day"
 reads 销号日期 (`closed_on`, the Asia/Shanghai day of the 复查合格); a hazard reopened since has no
 销号日期 and counts as not rectified.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
@@ -26,6 +31,9 @@ from accounts.scoping import Scope
 from .choices import HazardLevel, HazardState
 from .models import Accident, Hazard
 from .selectors import rectification_rate
+from .selectors_leader_metrics import ON_LEADER_LED
+
+Span = tuple[dt.date, dt.date]  # a window's first and last day, inclusive
 
 # ---------------------------------------------------------------- hazards: the conditions
 
@@ -62,6 +70,13 @@ def _overdue_q(end: dt.date) -> Q:
     """Found on or before the day, its deadline before the day, not closed by then."""
     day = overdue_as_of(end)
     return Q(found_on__lte=day, deadline__lt=day) & ~_closed_by_q(day)
+
+
+def major_overdue_unlisted_q(end: dt.date) -> Q:
+    """重大隐患逾期未挂牌 (hazards/selectors_evaluation.py has the definition): 重大, overdue as of the
+    day the stock is taken, and not under 挂牌督办 by that day."""
+    day = overdue_as_of(end)
+    return MAJOR & _overdue_q(end) & ~_listed_by_q(day)
 
 
 def _count(rows: QuerySet, condition: Q) -> int:
@@ -145,6 +160,53 @@ def hazards_overdue_records(*, start: dt.date, end: dt.date, scope: Scope) -> Qu
     return _rows(scope, _overdue_q(end))
 
 
+# ---------------------------------------------------------------- every hazard figure, one scan
+
+
+def _by_window(row: dict, names: Sequence[str], count: int) -> list[dict]:
+    """The aggregate's columns ("found_0", "found_1" …) regrouped per window."""
+    return [{name: row[f"{name}_{i}"] for name in names} for i in range(count)]
+
+
+def hazard_batch(*, windows: Sequence[Span], scope: Scope) -> list[dict]:
+    """For each window: found, rectified, rectification_rate, major, major_rectified, listed, overdue
+    and major_overdue_unlisted: one scan of the scope's non-void hazards found up to the last day asked
+    for (every figure, the overdue stocks included, counts only hazards found by its window's last day)."""
+    columns, names = {}, []
+    for i, (start, end) in enumerate(windows):
+        found = _found_q(start, end)
+        conditions = {
+            "found": found,
+            "rectified": found & _closed_by_q(end),
+            "major": found & MAJOR,
+            "major_rectified": found & MAJOR & _closed_by_q(end),
+            "listed": found & _listed_by_q(end),
+            "overdue": _overdue_q(end),
+            "major_overdue_unlisted": major_overdue_unlisted_q(end),
+        }
+        columns |= {f"{name}_{i}": Count("pk", filter=condition) for name, condition in conditions.items()}
+        names = list(conditions)
+    last = max(end for _, end in windows)
+    row = _hazards(scope).filter(found_on__lte=last).aggregate(**columns)
+    result = _by_window(row, names, len(windows))
+    for figures in result:
+        figures["rectification_rate"] = rectification_rate(figures["found"], figures["rectified"])
+    return result
+
+
+def leader_led_batch(*, windows: Sequence[Span], scope: Scope) -> list[dict]:
+    """For each window: leader_led (inspections.leader_led_hazards, selectors_leader_metrics' rule). Its
+    own query, not a column of the scan above: joined to every hazard's record and action, the scan
+    takes three times as long, while from the few leader-led actions down to their hazards it is a
+    handful of index lookups."""
+    first, last = min(start for start, _ in windows), max(end for _, end in windows)
+    columns = {
+        f"leader_led_{i}": Count("pk", filter=_found_q(start, end)) for i, (start, end) in enumerate(windows)
+    }
+    rows = _hazards(scope).filter(ON_LEADER_LED, _found_q(first, last))
+    return _by_window(rows.aggregate(**columns), ["leader_led"], len(windows))
+
+
 # ---------------------------------------------------------------- accidents
 
 
@@ -173,3 +235,15 @@ def accidents_deaths(*, start: dt.date, end: dt.date, scope: Scope) -> int:
 def accidents_deaths_records(*, start: dt.date, end: dt.date, scope: Scope) -> QuerySet[Accident]:
     """The accidents whose deaths the figure adds up (those with none add nothing and are left out)."""
     return accidents_count_records(start=start, end=end, scope=scope).filter(deaths__gt=0)
+
+
+def accident_batch(*, windows: Sequence[Span], scope: Scope) -> list[dict]:
+    """For each window: count and deaths of the 生产安全事故, in one query."""
+    first, last = min(start for start, _ in windows), max(end for _, end in windows)
+    columns = {}
+    for i, (start, end) in enumerate(windows):
+        dated = Q(occurred_on__gte=start, occurred_on__lte=end)
+        columns[f"count_{i}"] = Count("pk", filter=dated)
+        columns[f"deaths_{i}"] = Sum("deaths", filter=dated, default=0)
+    row = _accidents(first, last, scope).order_by().aggregate(**columns)
+    return _by_window(row, ["count", "deaths"], len(windows))

@@ -28,6 +28,7 @@ from accounts.scoping import restrict
 from accounts.selectors import enterprise_or_none
 from core.errors import form_add_errors
 from core.lists import filtered, paginate
+from core.paging import paginate_ids_first
 from core.panels import panels_for
 from inspections.models import InspectionRecord
 from inspections.selectors import enterprise_search
@@ -74,7 +75,10 @@ def hazard_filter(request: HttpRequest) -> HazardFilterSet:
 def hazard_list(request: HttpRequest) -> HttpResponse:
     filterset = hazard_filter(request)
     hazards = filtered(filterset)
-    page_obj = paginate(request, selectors.annotate_five(selectors.annotate_overdue(hazards)))
+    figures, total = selectors.ledger_figures(hazards)
+    page_obj = paginate_ids_first(
+        request, hazards, rows=lambda ids: selectors.ledger_rows(hazards.filter(pk__in=ids)), count=total
+    )
     return render(
         request,
         "hazards/hazard_list.html",
@@ -83,7 +87,7 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
             "filter_enterprise": _filter_enterprise(request, filterset),
             "page_obj": page_obj,
             "hazards": page_obj.object_list,
-            "figures": selectors.hazard_figures(hazards),
+            "figures": figures,
             "can_record": permissions.can_create(request.user),
             "querystring": request.GET.urlencode(),
         },

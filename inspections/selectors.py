@@ -44,12 +44,22 @@ def action_list(*, user: User) -> QuerySet[InspectionAction]:
         return base
     if scope.nothing:
         return base.none()
-    visited = restrict(InspectionRecord.objects.all(), user).values("action_id")
-    return base.filter(scope.q(InspectionAction) | Q(pk__in=visited))
+    visited = restrict(InspectionRecord.objects.all(), user).order_by().values_list("action_id")
+    organized = InspectionAction.objects.filter(scope.q(InspectionAction)).order_by().values_list("pk")
+    # One id list (a UNION), not an OR of the two rules: the OR made the database test every action of
+    # the city against both (a full scan, 130 ms at 240k actions); the union of a township's few thousand
+    # ids is looked up by key, and the list's order and page come from those rows alone (issue 15).
+    return base.filter(pk__in=organized.union(visited))
 
 
-def action_list_rows(*, user: User) -> QuerySet[InspectionAction]:
-    """The list page's rows: each action with its visit count, in one query (no N+1).
+def action_list_ordered(*, user: User) -> QuerySet[InspectionAction]:
+    """The list's actions newest first (index `action_date_order`), without the per-row visit count: what
+    its filters, counts and page ids need."""
+    return action_list(user=user).order_by("-date", "-pk")
+
+
+def with_visit_counts(queryset: QuerySet[InspectionAction], *, user: User) -> QuerySet[InspectionAction]:
+    """Each action with `visit_count`, in the same query (no N+1).
 
     The count is of the visits the user may see, as the action's page lists them: on a joint action
     a township counts its own enterprises, not the other towns'.
@@ -59,7 +69,26 @@ def action_list_rows(*, user: User) -> QuerySet[InspectionAction]:
     if not scope_for(user).everything:
         visible = restrict(InspectionRecord.objects.all(), user).values("pk")
         visits = Count("records", filter=latest & Q(records__in=visible), distinct=True)
-    return action_list(user=user).annotate(visit_count=visits).order_by("-date", "-pk")
+    return queryset.annotate(visit_count=visits)
+
+
+def action_rows(*, ids: list[int], user: User) -> QuerySet[InspectionAction]:
+    """A list page's actions by id, with their visit counts. The ids come from the user's (filtered) list,
+    so the scope rule is not tested again on them: it is the costly part of the list's query."""
+    rows = InspectionAction.objects.select_related("kind", "organizer").filter(pk__in=ids)
+    return with_visit_counts(rows, user=user)
+
+
+def action_list_rows(*, user: User) -> QuerySet[InspectionAction]:
+    """The list's rows with their visit counts (the export and the API): one query, no N+1."""
+    return with_visit_counts(action_list_ordered(user=user), user=user)
+
+
+def action_list_figures(queryset: QuerySet[InspectionAction]) -> dict[str, int]:
+    """total and 执法证未核验 of a (filtered) action list: an index-only count, and a count off the partial
+    index of the few unverified ones (action_cert_unverified) — not a pass over every action's row."""
+    rows = queryset.order_by()
+    return {"total": rows.count(), "unverified": rows.filter(cert_unverified=True).count()}
 
 
 def inspection_figures(*, user: User, start: dt.date, end: dt.date) -> dict[str, int]:

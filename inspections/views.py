@@ -13,6 +13,7 @@ from core.audit import audit_export
 from core.errors import form_add_errors
 from core.excel import write_workbook
 from core.lists import filtered, paginate, xlsx_response
+from core.paging import paginate_ids_first
 
 from . import pdf, permissions, selectors, services
 from .draws import criteria_lines, draw_workbook
@@ -35,17 +36,21 @@ EXPORT_HEADERS = [
 ]
 
 
-def _action_filter(request: HttpRequest) -> InspectionActionFilterSet:
-    return InspectionActionFilterSet(
-        request.GET, queryset=selectors.action_list_rows(user=request.user), request=request
-    )
+def _action_filter(request: HttpRequest, queryset=None) -> InspectionActionFilterSet:
+    queryset = selectors.action_list_rows(user=request.user) if queryset is None else queryset
+    return InspectionActionFilterSet(request.GET, queryset=queryset, request=request)
 
 
 @login_required
 def action_list(request: HttpRequest) -> HttpResponse:
-    filterset = _action_filter(request)
+    user = request.user
+    # Filtered and paged without the visit counts: only the page's 25 rows group their records.
+    filterset = _action_filter(request, selectors.action_list_ordered(user=user))
     actions = filtered(filterset)
-    page_obj = paginate(request, actions)
+    figures = selectors.action_list_figures(actions)
+    page_obj = paginate_ids_first(
+        request, actions, rows=lambda ids: selectors.action_rows(ids=ids, user=user), count=figures["total"]
+    )
     return render(
         request,
         "inspections/action_list.html",
@@ -55,7 +60,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "actions": page_obj.object_list,
             # 执法证未核验 among the listed: imported past inspections whose team was not verified.
-            "unverified_count": actions.filter(cert_unverified=True).count(),
+            "unverified_count": figures["unverified"],
             "querystring": request.GET.urlencode(),
         },
     )

@@ -33,7 +33,7 @@ from core.excel import escape_formula
 from core.numbers import plain_number
 
 from .periods import Period
-from .registry import DOMAINS, Metric, Number, Window, all_metrics, compute
+from .registry import DOMAINS, Metric, Number, Window, all_metrics, compute, compute_windows
 from .scopes import StatsScope, townships
 
 SUMMARY_TITLE = "汇总"
@@ -222,10 +222,16 @@ def _write_domain(
     headers = [cut.heading] + [_column_title(m) for m in metrics]
     _header(ws, headers, [18] + [max(12, min(30, len(h) * 2)) for h in headers[1:]])
 
-    values = [[m.value(Window(period.start, period.end, row.scope)) for m in metrics] for row in cut.rows]
+    def row_values(scope) -> list:
+        # One query per batch of metrics for the row (the range twice: no 同比 column here).
+        window = Window(period.start, period.end, scope)
+        live = compute_windows(window, window, keys=[m.key for m in metrics])
+        return [live[m.key].value for m in metrics]
+
+    values = [row_values(row.scope) for row in cut.rows]
     labels = [row.label for row in cut.rows]
     if cut.rest is not None:
-        rest = [m.value(Window(period.start, period.end, cut.rest.scope)) for m in metrics]
+        rest = row_values(cut.rest.scope)
         if any(v for m, v in zip(metrics, rest, strict=True) if m.kind != "rate"):
             values.append(rest)
             labels.append(cut.rest.label)

@@ -5,6 +5,13 @@ function of a `Window` (period start and end, and the record filter of a scope) 
 aggregate query in the owning app's selectors. Most metrics also name the records behind the figure
 (`records`), so every figure can open the list of exactly what it counted.
 
+Computing every metric of a roll-up one query at a time reads the same table again and again (the hazard
+ledger sixteen times for a year and its year before). So a metric may also belong to a `Batch`: one
+function of the owning app that answers all the metrics of one table, for the period and the year before
+at once, in one aggregate query (a `COUNT(*) FILTER (WHERE …)` per metric and period). `compute` uses
+the batches; a single figure (`metric.value`) still takes its own query. tests/reports/test_rollup_floor.py
+holds the two to the same numbers, and both to the hand-written SQL floor of bench/rollup.py.
+
 The definitions live in `reports/metrics/<domain>.py` (registered from ReportsConfig.ready()); a domain
 whose app is not installed simply registers nothing. Families whose keys come from reference data
 (activity quantities by kind, meetings by type, 约谈 by target) register a provider instead.
@@ -13,7 +20,7 @@ whose app is not installed simply registers nothing. Families whose keys come fr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -55,6 +62,15 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Several metrics of one table in one aggregate query: `figures(windows=[(start, end), …],
+    scope=…)` answers, for each window in order, a mapping from each metric's `field` to its value."""
+
+    name: str
+    figures: Callable[..., list[Mapping[str, Number]]]
+
+
+@dataclass(frozen=True)
 class Metric:
     key: str  # "hazards.found"
     label: str  # "发现隐患"
@@ -64,6 +80,8 @@ class Metric:
     records: Callable[[Window], QuerySet] | None = None  # the rows behind the figure, for drill-down
     kind: MetricKind = "count"
     order: int = 100
+    batch: Batch | None = None  # computed with the other metrics of its batch by `compute`
+    field: str = ""  # its name in the batch's answer
 
     @property
     def domain(self) -> str:
@@ -168,16 +186,32 @@ class Figure:
 def compute(
     period: Period, stats_scope: StatsScope, *, keys: Iterable[str] | None = None
 ) -> dict[str, Figure]:
-    """Every metric (or those in `keys`) computed fresh from the records: two aggregate queries each
-    (the period and the same period a year before)."""
-    wanted = set(keys) if keys is not None else None
+    """Every metric (or those in `keys`) computed fresh from the records, for the period and the same
+    period a year before: each batch once for both periods, each metric of no batch twice."""
     now = Window.of(period, stats_scope)
-    before = Window.of(period.year_before(), stats_scope)
+    return compute_windows(now, Window.of(period.year_before(), stats_scope), keys=keys)
+
+
+def compute_windows(now: Window, before: Window, *, keys: Iterable[str] | None = None) -> dict[str, Figure]:
+    """`compute` for any two date ranges of one scope (a campaign's dates and the same dates a year
+    before): one query per batch for both ranges. Pass the same window twice when no 同比 is wanted: each
+    metric of no batch then runs once."""
+    wanted = set(keys) if keys is not None else None
+    spans = [(now.start, now.end), (before.start, before.end)]
+    answered: dict[str, list[Mapping[str, Number]]] = {}
     result: dict[str, Figure] = {}
     for metric in all_metrics():
         if wanted is not None and metric.key not in wanted:
             continue
-        result[metric.key] = Figure(metric, metric.value(now), metric.value(before))
+        if metric.batch is None:
+            value = metric.value(now)
+            result[metric.key] = Figure(metric, value, value if before is now else metric.value(before))
+            continue
+        name = metric.batch.name
+        if name not in answered:
+            answered[name] = metric.batch.figures(windows=spans, scope=now.scope)
+        value, previous = (figures[metric.field] for figures in answered[name])
+        result[metric.key] = Figure(metric, value, previous)
     return result
 
 

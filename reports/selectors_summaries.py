@@ -22,7 +22,7 @@ from accounts.scoping import scope_for
 from core.numbers import value_text
 
 from .models import Report, ReportKind, ReportSection, ReportVersion
-from .registry import Window, all_metrics
+from .registry import Window, all_metrics, compute_windows
 from .scopes import DISTRICT, StatsScope, scope_allowed
 from .sentences import FILTERS, filters_for
 from .summaries import figures_changed, report_content, report_stats_scope
@@ -163,10 +163,12 @@ def live_differences(content: dict) -> dict[str, dict[str, str]]:
         if code != DISTRICT and code not in units:
             continue
         window = Window(start, end, StatsScope(units.get(code)).scope)
+        # One query per batch of metrics; the "year before" is not wanted here, so it is the same range.
+        live = compute_windows(window, window, keys=keys)
         for key in sorted(keys):
             metric = metrics[key]
             before = (frozen.get(code) or {}).get(key, {}).get("value")
-            now = metric.value(window)
+            now = live[key].value
             if _same(before, now):
                 continue
             notes.setdefault(code, {})[key] = _("按现有记录为%(n)s，与发布时不同") % {

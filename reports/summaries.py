@@ -44,7 +44,7 @@ from .models import (
     TemplateSection,
 )
 from .periods import Period
-from .registry import Figure, Window, all_metrics, figures_from_stored, figures_to_stored
+from .registry import Figure, Window, all_metrics, compute_windows, figures_from_stored, figures_to_stored
 from .scopes import StatsScope, scope_parse, scope_units, townships
 from .sentences import SentenceError, keys_used, parse, render_parts
 
@@ -234,14 +234,8 @@ def _keys_needed(sections: list[TemplateSection]) -> set[str]:
 
 def compute_figures(coverage: Coverage, stats_scope: StatsScope, keys: Iterable[str]) -> dict[str, Figure]:
     """`keys` (those registered) fresh from the records for the coverage's dates in `stats_scope`, with
-    the same dates a year before: two aggregate queries each."""
-    wanted = set(keys)
-    now, before = coverage.window(stats_scope), coverage.window_before(stats_scope)
-    return {
-        metric.key: Figure(metric, metric.value(now), metric.value(before))
-        for metric in all_metrics()
-        if metric.key in wanted
-    }
+    the same dates a year before: one query per batch of metrics (registry.compute_windows)."""
+    return compute_windows(coverage.window(stats_scope), coverage.window_before(stats_scope), keys=keys)
 
 
 def _section_number(level: int, counters: list[int]) -> str:

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from accounts.models import Enterprise
 from accounts.permissions import RolePermission
 from accounts.scoping import get_object_in_scope, restrict
+from core.paging import IdsFirstPagination
 from inspections.models import CheckResult, InspectionRecord
 
 from .. import permissions, selectors, services
@@ -70,6 +71,8 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     # Leaders read; whether a role may act is decided after the hazard is found in scope, so a
     # hazard the caller cannot see answers 404 whatever the role.
     permission_classes = [IsAuthenticated]
+    # A deep page of a city's ledger reads its ids off the ledger's order index, not every skipped row.
+    pagination_class = IdsFirstPagination
 
     @property
     def service_error_fields(self) -> dict[str, str]:

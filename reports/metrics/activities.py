@@ -19,13 +19,18 @@ from django.utils.translation import gettext as _
 from campaigns import selectors_metrics as q
 from campaigns.choices_activities import KIND_COUNT_UNITS, TalkTargetKind
 
-from ..registry import Metric, register, register_family, window_call
+from ..registry import Batch, Metric, register, register_family, window_call
 
 SCOPE_RULE = _(
     "范围按活动的组织单位：街道/乡镇统计本级及所辖社区（村）组织的，部门统计本部门组织的，全区统计全部"
     "（与被约谈对象、参与单位所在地无关）。"
 )
 DATES = _("按活动日期（跨多日的活动按开始日期）落在统计期间内的")
+
+# A roll-up's activity figures in three queries, whatever the number of kinds, units and sub-types.
+ACTIVITIES = Batch("activities", q.activity_batch)
+QUANTITIES = Batch("activity_quantities", q.quantity_batch)
+TALKS = Batch("talks", q.talk_batch)
 
 
 def activity_metrics() -> Iterator[Metric]:
@@ -42,6 +47,8 @@ def activity_metrics() -> Iterator[Metric]:
             % {"dates": DATES, "kind": name}
             + SCOPE_RULE,
             value=window_call(q.activity_count, kind=code),
+            batch=ACTIVITIES,
+            field=f"{code}.count",
             records=window_call(q.activity_count_records, kind=code),
             kind="count",
             order=base,
@@ -52,6 +59,8 @@ def activity_metrics() -> Iterator[Metric]:
             unit=KIND_COUNT_UNITS.get(code, _("场")),
             definition=_("%(dates)s%(kind)s类活动的场次之和。") % {"dates": DATES, "kind": name} + SCOPE_RULE,
             value=window_call(q.activity_field_sum, kind=code, field="sessions"),
+            batch=ACTIVITIES,
+            field=f"{code}.sessions",
             records=window_call(q.activity_field_records, kind=code, field="sessions"),
             kind="sum",
             order=base + 1,
@@ -63,6 +72,8 @@ def activity_metrics() -> Iterator[Metric]:
             definition=_("%(dates)s%(kind)s类活动的参与人次之和。") % {"dates": DATES, "kind": name}
             + SCOPE_RULE,
             value=window_call(q.activity_field_sum, kind=code, field="participants"),
+            batch=ACTIVITIES,
+            field=f"{code}.participants",
             records=window_call(q.activity_field_records, kind=code, field="participants"),
             kind="sum",
             order=base + 2,
@@ -76,6 +87,8 @@ def activity_metrics() -> Iterator[Metric]:
                 % {"dates": DATES, "kind": name, "unit": unit.label, "code": unit.code}
                 + SCOPE_RULE,
                 value=window_call(q.activity_quantity_sum, kind=code, unit=unit.code),
+                batch=QUANTITIES,
+                field=f"{code}.{unit.code}",
                 records=window_call(q.activity_quantity_records, kind=code, unit=unit.code),
                 kind="sum",
                 order=base + position,
@@ -96,6 +109,8 @@ def meeting_metrics() -> Iterator[Metric]:
             % {"name": subtype.name}
             + SCOPE_RULE,
             value=window_call(q.meeting_count, subtype=subtype.code),
+            batch=ACTIVITIES,
+            field=f"meeting:{subtype.code}",
             records=window_call(q.meeting_records, subtype=subtype.code),
             kind="count",
             order=subtype.order,
@@ -122,6 +137,8 @@ def talk_metrics() -> Iterator[Metric]:
             % {"what": what, "unit": unit}
             + SCOPE_RULE,
             value=window_call(q.talk_target_count, kind=kind.value),
+            batch=TALKS,
+            field=kind.value,
             records=window_call(q.talk_target_records, kind=kind.value),
             kind="count",
             order=order,

@@ -5,12 +5,15 @@ from django.utils.translation import gettext as _
 from enforcement import selectors_metrics as sel
 from enforcement.choices import MeasureKind
 
-from ..registry import Metric, register, window_call
+from ..registry import Batch, Metric, register, window_call
 
 SCOPE_RULE = _(
     "街道/乡镇统计案件当事单位属地（立案时登记）在其辖区内的案件，部门统计本单位作为办案单位办理的案件"
     "（不含其监管行业领域内由其他单位办理的案件）。"
 )
+
+CASES = Batch("cases", sel.case_batch)
+FINES = Batch("fines", sel.fine_batch)
 
 register(
     Metric(
@@ -20,6 +23,8 @@ register(
         definition=_("立案日期在统计期内（含首末两日）的案件数，不论案件此后的状态（含不予处罚、移送）。")
         + SCOPE_RULE,
         value=window_call(sel.cases),
+        batch=CASES,
+        field="cases",
         records=window_call(sel.cases_records),
         order=10,
     )
@@ -35,6 +40,8 @@ register(
         )
         + SCOPE_RULE,
         value=window_call(sel.fines_total),
+        batch=FINES,
+        field="fines_total",
         records=window_call(sel.fines_total_records),
         kind="money",
         order=20,
@@ -62,6 +69,8 @@ for key, label, kind, also, order in MEASURES:
             % {"label": label, "also": also}
             + SCOPE_RULE,
             value=window_call(sel.measure_enterprises, kind=kind),
+            batch=CASES,
+            field=str(kind),
             records=window_call(sel.measure_enterprises_records, kind=kind),
             order=order,
         )

@@ -8,7 +8,10 @@ from hazards import selectors_evaluation as hazards_sel
 from inspections import selectors_evaluation as inspections_sel
 
 from ..registry import Metric, register, window_call
+from .activities import ACTIVITIES
+from .hazards import HAZARDS
 from .hazards import SCOPE_TEXT as HAZARD_SCOPE
+from .inspections import PLANS
 
 register(
     Metric(
@@ -19,6 +22,8 @@ register(
         "且到该日未被挂牌督办（区级、市级或省级）的重大隐患数（存量，不限发现年份），不含已作废的隐患；"
         "整改期限以现行期限（含已批准的延期）为准。" + HAZARD_SCOPE,
         value=window_call(hazards_sel.major_overdue_unlisted),
+        batch=HAZARDS,
+        field="major_overdue_unlisted",
         records=window_call(hazards_sel.major_overdue_unlisted_records),
         order=75,
     )
@@ -33,6 +38,8 @@ register(
         "保留一位小数；已完成家次按检查计划页面的口径（计划单位在计划期间内已完成的检查，符合该指标的检查类型、街镇和行业）。"
         "超额完成某一指标不能弥补其他指标，也不因多检查而加分；没有计划时不计算（显示“—”）。",
         value=window_call(inspections_sel.plan_completion_rate),
+        batch=PLANS,
+        field="plan_completion_rate",
         kind="rate",
         order=900,
     )
@@ -46,6 +53,8 @@ register(
         "保留一位小数；没有活动时不计算（显示“—”）。范围按活动的组织单位：街道/乡镇统计本级及所辖社区（村）组织的，"
         "部门统计本部门组织的。",
         value=window_call(activities_sel.activities_on_time_rate),
+        batch=ACTIVITIES,
+        field="on_time_rate",
         kind="rate",
         order=100_000,  # after the ledger's quantity figures
     )

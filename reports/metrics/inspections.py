@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from hazards import selectors_leader_metrics as leader_hazards
 from inspections import selectors_metrics as sel
 
-from ..registry import Metric, register, window_call
+from ..registry import Batch, Metric, register, window_call
+from .hazards import LEADER_LED_HAZARDS
 
 # What every inspection figure counts, said once for the definitions.
 ACTIONS_RULE = _(
@@ -20,6 +21,10 @@ VISITS_RULE = _(
     "街道/乡镇、部门只计其范围内单位的记录，联合检查中其他街道的单位不计。"
 )
 
+ACTIONS = Batch("inspection_actions", sel.action_batch)
+VISITS = Batch("inspection_visits", sel.visit_batch)
+PLANS = Batch("inspection_plans", sel.plan_batch)  # inspections.plan_completion_rate (evaluation.py)
+
 register(
     Metric(
         key="inspections.actions",
@@ -27,6 +32,8 @@ register(
         unit="次",
         definition=_("检查行动次数：") + ACTIONS_RULE,
         value=window_call(sel.actions),
+        batch=ACTIONS,
+        field="actions",
         records=window_call(sel.action_records),
         order=10,
     )
@@ -41,6 +48,8 @@ register(
         )
         + ACTIONS_RULE,
         value=window_call(sel.person_times),
+        batch=ACTIONS,
+        field="person_times",
         records=window_call(sel.person_times_records),
         kind="sum",
         order=20,
@@ -53,6 +62,8 @@ register(
         unit="家次",
         definition=_("检查生产经营单位家次：") + VISITS_RULE + ACTIONS_RULE,
         value=window_call(sel.unit_visits),
+        batch=VISITS,
+        field="unit_visits",
         records=window_call(sel.visit_records),
         order=30,
     )
@@ -66,6 +77,8 @@ register(
         + VISITS_RULE
         + ACTIONS_RULE,
         value=window_call(sel.units),
+        batch=VISITS,
+        field="units",
         records=window_call(sel.units_records),
         order=40,
     )
@@ -77,6 +90,8 @@ register(
         unit="次",
         definition=_("“检查行动”所计行动中标记为领导带队（填写带队领导）的次数。") + ACTIONS_RULE,
         value=window_call(sel.leader_led),
+        batch=ACTIONS,
+        field="leader_led",
         records=window_call(sel.leader_led_records),
         order=50,
     )
@@ -92,6 +107,8 @@ register(
             "部门统计其监管行业领域内、由其监管或由其负责整改的隐患。"
         ),
         value=window_call(leader_hazards.leader_led_hazards),
+        batch=LEADER_LED_HAZARDS,
+        field="leader_led",
         records=window_call(leader_hazards.leader_led_hazards_records),
         order=60,
     )

@@ -47,7 +47,7 @@ BUILDERS = {
     "many_parts": lambda p: files.plain_zip(
         p, {f"xl/media/pad{i}.xml": b"A" * 60_000 for i in range(2_000)} | {"[Content_Types].xml": b""}
     ),
-    # 200,000 rows of data: four times the 50,000 a ledger may have.
+    # 200,000 rows of data: twice the 100,000 a ledger may have.
     "rows_200k": lambda p: files.workbook(p, _data_rows(200_000)),
 }
 

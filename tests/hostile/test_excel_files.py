@@ -136,7 +136,7 @@ def test_formulas_without_cached_values_read_as_empty_cells(tmp_path):
 
 
 def test_a_legitimate_big_ledger_passes_every_guard(tmp_path):
-    """Plausible data (10,000 rows, the same shape as the 50,000 a ledger may have) is not a bomb."""
+    """Plausible data (10,000 rows, the same shape as the 100,000 a ledger may have) is not a bomb."""
 
     def rows():
         yield files.text_row(1, ["单位名称", "所属街道", "地址", "联系电话"])
@@ -168,9 +168,9 @@ MEASURED = {
     "sheet_bomb": (TOO_BIG, 2),
     "many_parts": ("文件解压后过大（合计超过 100 MB），请检查文件是否正确", 2),
     "empty_rows": ("文件压缩比异常（疑似压缩炸弹），请检查文件是否正确", 2),
-    # These two are parsed: 200,000 physical rows, then 50,001 rows of data.
+    # These two are parsed: 200,000 physical rows, then 100,001 rows of data.
     "numbered_empty_rows": (ROW_CAP, 15),
-    "rows_200k": ("文件超过 50000 行数据，请分批导入", 30),
+    "rows_200k": ("文件超过 100000 行数据，请分批导入", 30),
 }
 
 

@@ -1,0 +1,62 @@
+"""The annual work summary's PDF, as the report job prints it, against WeasyPrint alone on the same
+finished HTML; and a worker's memory over many builds.
+
+Runs in a process of its own (`python -m bench.pdf`, JSON in on stdin, JSON out on stdout) so the
+resident memory it reports is one worker's, not the benchmark's. The report it builds is rolled back.
+"""
+
+import gc
+import json
+import os
+import sys
+import time
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def measure(*, year: int, builds: int, floor_reps: int) -> dict:
+    from django.db import transaction
+    from weasyprint import HTML
+
+    from reports.pdf import DRAFT_WATERMARK, content_html, content_pdf
+    from reports.periods import Period
+    from reports.scopes import WHOLE_DISTRICT
+    from reports.services_report_files import report_for_command
+    from reports.summaries import report_content
+
+    out: dict = {}
+    with transaction.atomic():
+        started = time.perf_counter()
+        report, _ = report_for_command(kind="annual", stats_scope=WHOLE_DISTRICT, period=Period(year, "year"))
+        out["build_seconds"] = time.perf_counter() - started
+        app, rss = [], []
+        for _ in range(builds):
+            # The report job's own steps (reports.tasks_summaries._run): content from the rows, HTML, PDF.
+            started = time.perf_counter()
+            pdf = content_pdf(report_content(report), watermark=DRAFT_WATERMARK)
+            app.append(time.perf_counter() - started)
+            rss.append(rss_mb())
+        html = content_html(report_content(report), watermark=DRAFT_WATERMARK)
+        floor = []
+        for _ in range(floor_reps):
+            started = time.perf_counter()
+            document = HTML(string=html).render()  # what write_pdf() does, keeping the page count
+            document.write_pdf()
+            floor.append(time.perf_counter() - started)
+        gc.collect()
+        transaction.set_rollback(True)
+    out.update(app=app, floor=floor, rss=rss, pdf_bytes=len(pdf), pages=len(document.pages))
+    return out
+
+
+if __name__ == "__main__":
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safety_office.settings")
+    django.setup()
+    job = json.load(sys.stdin)
+    json.dump(measure(**job), sys.stdout)
