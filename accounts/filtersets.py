@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import YesNoFilter
+from core.filters import ListFilterSet, YesNoFilter
 
 from .choices import EnterpriseScale, EnterpriseStatus, OrgKind
 from .models import Enterprise, OrgUnit, RiskGrade, Sector
@@ -25,7 +25,7 @@ def _yes_no() -> forms.Select:
     return forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(ListFilterSet):
     q = django_filters.CharFilter(label=_("名称或代码"), method="filter_q")
     sector = django_filters.ModelChoiceFilter(
         label=_("行业领域"), queryset=sectors_active(), method="filter_sector", empty_label=ALL
@@ -65,7 +65,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         return queryset.filter(jurisdiction__path__startswith=value.path)
 
 
-class OrgUnitFilterSet(django_filters.FilterSet):
+class OrgUnitFilterSet(ListFilterSet):
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=OrgKind.choices)
     parent = django_filters.ModelChoiceFilter(label=_("上级单位"), queryset=OrgUnit.objects.all())
     q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="icontains")

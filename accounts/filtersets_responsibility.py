@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import PinnedIdFilter
+from core.filters import ListFilterSet, PinnedIdFilter
 
 from .filtersets import ALL, _townships
 from .models import DutyList, LetterKind, OrgUnit, ResponsibilityLetter, WorkList
@@ -14,7 +14,7 @@ def _letter_kinds(request):
     return LetterKind.objects.all()
 
 
-class LetterFilterSet(django_filters.FilterSet):
+class LetterFilterSet(ListFilterSet):
     q = django_filters.CharFilter(label=_("签订方或名称"), method="filter_q")
     year = django_filters.NumberFilter(label=_("年度"), min_value=2000, max_value=2100)
     kind = django_filters.ModelChoiceFilter(label=_("类型"), queryset=_letter_kinds, empty_label=ALL)
@@ -57,7 +57,7 @@ class LetterFilterSet(django_filters.FilterSet):
         return queryset.filter(signer_unit__isnull=False)
 
 
-class WorkListFilterSet(django_filters.FilterSet):
+class WorkListFilterSet(ListFilterSet):
     year = django_filters.NumberFilter(label=_("年度"), min_value=2000, max_value=2100)
     q = django_filters.CharFilter(label=_("单位或名称"), method="filter_q")
 
@@ -72,7 +72,7 @@ class WorkListFilterSet(django_filters.FilterSet):
         )
 
 
-class DutyListFilterSet(django_filters.FilterSet):
+class DutyListFilterSet(ListFilterSet):
     q = django_filters.CharFilter(label=_("领导、单位或名称"), method="filter_q")
 
     class Meta:

@@ -8,14 +8,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filtersets import ALL
-from core.filters import PinnedIdFilter
+from core.filters import ListFilterSet, PinnedIdFilter
 
 from .choices import CampaignState
 from .models import Campaign, CampaignKind
 from .selectors import lead_units, state_q
 
 
-class CampaignFilterSet(django_filters.FilterSet):
+class CampaignFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("名称"),
         method="filter_q",

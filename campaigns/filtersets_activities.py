@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
+from core.filters import ListFilterSet
 
 from .choices_activities import ActivityKind
 from .models import Activity
@@ -24,7 +25,7 @@ def _date() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ActivityFilterSet(django_filters.FilterSet):
+class ActivityFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("主题或地点"),
         method="filter_q",

@@ -54,7 +54,13 @@ class IdsFirstPaginator(Paginator):
         return self._get_page(self.rows_of(self.page_ids(bottom, top)), number, self)
 
     def page_ids(self, bottom: int, top: int) -> list:
-        return list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        ids = self.object_list.values_list("pk", flat=True)
+        if bottom > self.count // 2 and ids.ordered:
+            # Past the middle, read from the other end: the last page skips nothing instead of the whole
+            # list. The lists' orders end in the pk, so the reversed order is the exact mirror.
+            tail = list(ids.reverse()[self.count - top : self.count - bottom])
+            return tail[::-1]
+        return list(ids[bottom:top])
 
     def rows_of(self, ids: list) -> list:
         if not ids:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
 from campaigns.models import Campaign
-from core.filters import PinnedIdFilter
+from core.filters import ListFilterSet, PinnedIdFilter
 from core.widgets import DateInput
 
 from .choices import CaseProcedure, CaseSource, CaseState
@@ -30,7 +30,7 @@ def _townships(request):
     return townships_visible(user=request.user)
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("编号、案由或单位"),
         method="filter_q",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
-from core.filters import YesNoFilter, yes_no_widget
+from core.filters import ListFilterSet, YesNoFilter, yes_no_widget
 
 from .choices_tips import TipChannel, TipState
 from .models import Tip
@@ -26,7 +26,7 @@ def _date() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class TipFilterSet(django_filters.FilterSet):
+class TipFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("编号、单位或内容"),
         method="filter_q",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, Sector
 from accounts.selectors import sectors_active, townships_visible
 from campaigns.models import Campaign
-from core.filters import PinnedIdFilter, YesNoFilter
+from core.filters import ListFilterSet, PinnedIdFilter, YesNoFilter
 from core.widgets import DateInput
 
 from .choices import HazardLevel, HazardSource, HazardState
@@ -33,7 +33,7 @@ def _date() -> forms.DateInput:
     return DateInput()
 
 
-class HazardFilterSet(django_filters.FilterSet):
+class HazardFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("编号或单位"),
         method="filter_q",

@@ -11,7 +11,7 @@ from accounts.models import OrgUnit, Sector
 from accounts.scoping import restrict
 from accounts.selectors import sectors_active, townships_visible
 from campaigns.models import Campaign
-from core.filters import IdFilter, PinnedIdFilter, YesNoFilter
+from core.filters import IdFilter, ListFilterSet, PinnedIdFilter, YesNoFilter
 from core.widgets import DateInput
 
 from .choices import ActionStatus
@@ -23,7 +23,7 @@ def _townships(request):
     return townships_visible(user=request.user) if request else OrgUnit.objects.none()
 
 
-class InspectionActionFilterSet(django_filters.FilterSet):
+class InspectionActionFilterSet(ListFilterSet):
     date_from = django_filters.DateFilter(
         label=_("检查日期自"),
         field_name="date",
@@ -106,7 +106,7 @@ class InspectionActionFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=visits.values("action_id"))
 
 
-class InspectionPlanFilterSet(django_filters.FilterSet):
+class InspectionPlanFilterSet(ListFilterSet):
     """检查计划 list and API: by year (a select of the years that have plans), unit and kind of plan."""
 
     year = django_filters.NumberFilter(label=_("年度"))
@@ -138,7 +138,7 @@ class InspectionPlanFilterSet(django_filters.FilterSet):
         return queryset.filter(month__isnull=value == "annual")
 
 
-class InspectionRecordFilterSet(django_filters.FilterSet):
+class InspectionRecordFilterSet(ListFilterSet):
     """The API's 检查记录 list by action or enterprise id. Ids, not lookups: an action or enterprise
     outside the caller's scope and one that does not exist both list nothing, telling neither apart."""
 
