@@ -26,7 +26,10 @@ def units(district):
 @pytest.mark.parametrize(("per_page", "orphans"), [(5, 0), (4, 2), (7, 3)])
 def test_every_page_holds_the_rows_of_the_plain_paginator_in_its_order(units, per_page, orphans):
     # Pages past the middle are read from the other end of the order: the same rows all the same.
-    plain, ids_first = Paginator(units, per_page, orphans), IdsFirstPaginator(units, per_page, orphans=orphans)
+    plain, ids_first = (
+        Paginator(units, per_page, orphans),
+        IdsFirstPaginator(units, per_page, orphans=orphans),
+    )
     assert ids_first.count == plain.count and ids_first.num_pages == plain.num_pages
     for number in plain.page_range:
         assert list(ids_first.page(number)) == list(plain.page(number))
