@@ -23,7 +23,7 @@ from tests.core.probe import PROBE, ProbeImporter
 from .conftest import HEARTBEAT_SECONDS, STALE_SECONDS, broker, hazard_ledger, make_job, wait_until
 
 INTERRUPTED = "导入中断，未导入任何数据，请重新上传"
-ROWS = 2000  # two chunks of 1000: killed while the second is written
+ROWS = 4000  # two chunks of 2000 (hazards.services.imports): killed while the second is written
 
 
 def test_the_recovery_runs_every_minute():
@@ -55,7 +55,7 @@ def test_a_worker_killed_while_saving_leaves_nothing_and_the_redelivered_job_imp
         )
         assert response.status_code == 302
         job = ImportJob.objects.get()
-        # Killed half-way through writing: the first chunk of 1000 rows is written, not yet committed.
+        # Killed half-way through writing: the first chunk of 2000 rows is written, not yet committed.
         wait_until(
             lambda: saving_half_way(job.pk), 90, "the job to be half-way through saving", interval=0.02
         )
