@@ -80,8 +80,11 @@ SIZES = {
         "pdf_floor": 5,
     },
 }
-GUNICORN_WORKERS = 2  # the 2-core server the issue targets
-GUNICORN_THREADS = 2
+# As the README runs gunicorn: sync workers, 2 × cores + 1 of them. Threads (gthread) are an option to
+# compare: two requests in one process take turns holding the GIL, and each of a page's dozen queries
+# hands it back and waits for it again, so under load a threaded worker adds latency a process does not.
+GUNICORN_WORKERS = 2 * (os.cpu_count() or 1) + 1
+GUNICORN_THREADS = 1
 DOC = ROOT / "docs" / "performance.md"
 
 
@@ -194,10 +197,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def worker_class(threads: int) -> str:
+    return "gthread" if threads > 1 else "sync"
+
+
 class Server:
     """gunicorn as production runs it (DEBUG off), with the bench URLs added."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, *, workers: int, threads: int) -> None:
         self.port = free_port()
         self.log_path = log
         env = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
@@ -219,8 +226,8 @@ class Server:
             [
                 sys.executable, "-m", "gunicorn", "safety_office.wsgi",
                 "--bind", f"127.0.0.1:{self.port}",
-                "--workers", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS),
-                "--worker-class", "gthread", "--timeout", "120", "--keep-alive", "30",
+                "--workers", str(workers), "--threads", str(threads),
+                "--worker-class", worker_class(threads), "--timeout", "120", "--keep-alive", "30",
             ],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
@@ -339,7 +346,7 @@ def measure_pages(size: str, conf: dict, workdir: Path) -> list[Row]:
             raise RuntimeError(f"{path} as {user}: HTTP {status}")
         queries[name] = n
     rows: list[Row] = []
-    server = Server(workdir / "gunicorn.log")
+    server = Server(workdir / "gunicorn.log", workers=conf["workers"], threads=conf["threads"])
     try:
         runs = {}
         for name, user, path in targets:
@@ -540,6 +547,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, help="repetitions of each in-process path")
     parser.add_argument("--seconds", type=float, help="load per page, in seconds")
     parser.add_argument("--clients", type=int, help="concurrent connections of the load")
+    parser.add_argument("--workers", type=int, help=f"gunicorn workers (default {GUNICORN_WORKERS})")
+    parser.add_argument("--threads", type=int, help="threads per gunicorn worker (default 1: sync workers)")
     parser.add_argument("--import-rows", type=int)
     parser.add_argument("--pdf-builds", type=int)
     parser.add_argument("--load", action="store_true", help="(re)load the data set first")
@@ -548,8 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         parser.error("the benchmark runs on Postgres: set DATABASE_URL=postgres://…")
-    conf = dict(SIZES[args.size])
-    for key in ("reps", "seconds", "clients", "import_rows", "pdf_builds"):
+    conf = dict(SIZES[args.size], workers=GUNICORN_WORKERS, threads=GUNICORN_THREADS)
+    for key in ("reps", "seconds", "clients", "workers", "threads", "import_rows", "pdf_builds"):
         if getattr(args, key) is not None:
             conf[key] = getattr(args, key)
     parts = set((args.only or "rollup,pages,import,pdf").split(","))
@@ -592,8 +601,10 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Data: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sizes.items()) + ".",
         "",
-        f"Pages: gunicorn {GUNICORN_WORKERS} workers × {GUNICORN_THREADS} threads (gthread), DEBUG off; load from a "
-        f"second process, {conf['clients']} keep-alive connections, {conf['seconds']:.0f} s per page after a warm-up; "
+        f"Pages: gunicorn {conf['workers']} {worker_class(conf['threads'])} workers"
+        + (f" × {conf['threads']} threads" if conf["threads"] > 1 else "")
+        + ", DEBUG off; load from a "
+        f"second process, {conf['clients']} connections, {conf['seconds']:.0f} s per page after a warm-up; "
         "queries counted in-process for one request.",
     ]
     block = "\n".join(header) + "\n\n" + table(rows)

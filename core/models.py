@@ -5,7 +5,30 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# (field, language) → {value: label}: the choice labels as get_FOO_display() shows them.
+_CHOICE_LABELS: dict[tuple, dict] = {}
+
+
+class ChoiceLabelsMixin:
+    """get_FOO_display() at the cost of a dict lookup, for the models whose lists show many of them.
+
+    Django's version rebuilds the field's choices as a hashable dict on every call, and hashing each lazy
+    label translates it: 0.1 ms a call, 4–9 ms of a 25-row ledger page (issue 15). Here the labels are
+    built once per field and language. Put it before models.Model in the bases.
+    """
+
+    def _get_FIELD_display(self, field) -> str:
+        key = (field, get_language())
+        labels = _CHOICE_LABELS.get(key)
+        if labels is None:
+            labels = _CHOICE_LABELS[key] = {value: str(label) for value, label in field.flatchoices}
+        try:
+            return labels[getattr(self, field.attname)]
+        except (KeyError, TypeError):  # a value outside the choices shows as itself, as Django shows it
+            return super()._get_FIELD_display(field)
 
 
 def import_upload_path(instance: "ImportJob", filename: str) -> str:
@@ -86,3 +109,23 @@ class ImportJob(models.Model):
         if self.status == self.Status.VALIDATING:
             return int(share * self.CHECK_SHARE)
         return 0
+
+
+class RowTally(models.Model):
+    """行数计数: a part of a big table's row count, written by the table's own Postgres triggers (core.tallies).
+
+    Every INSERT or DELETE statement on a tallied table adds one row here with the number of rows it added
+    (or minus those it removed), in the same transaction, so the sum over a table's rows is exactly what
+    COUNT(*) would see, at the cost of a few rows instead of a scan of millions. Many small rows rather than
+    one counter: writers never wait for each other's lock. A nightly job folds them into one.
+    """
+
+    table = models.CharField(_("数据表"), max_length=63, db_index=True)
+    rows = models.BigIntegerField(_("行数"))
+
+    class Meta:
+        verbose_name = _("行数计数")
+        verbose_name_plural = _("行数计数")
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.rows:+d}"

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
 from .lists import PAGE_SIZE
+from .tallies import exact_count
 
 # The page's rows from its ids (in any order): what each row shows, joins and per-row counts included.
 Rows = Callable[[list], QuerySet]
@@ -44,6 +46,11 @@ class IdsFirstPaginator(Paginator):
         if count is not None:
             # Counted already, exactly, by the page's figures in the same scan: no second COUNT(*).
             self.__dict__["count"] = count
+
+    @cached_property
+    def count(self) -> int:
+        # A whole tallied table (the officer's unfiltered ledger) is counted by its triggers' tally.
+        return exact_count(self.object_list)
 
     def page(self, number) -> Page:
         number = self.validate_number(number)

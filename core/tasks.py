@@ -29,6 +29,7 @@ from kombu.exceptions import KombuError
 
 from .imports import ImportResult, RowError, get_importer
 from .models import ImportJob
+from .tallies import tallies_compact
 
 logger = logging.getLogger(__name__)
 
@@ -269,3 +270,10 @@ def _finish(job_id: int, attempt: int, result: ImportResult, *, total: int) -> b
             errors_hidden=result.errors_hidden,
         )
     return bool(ImportJob.objects.filter(pk=job_id, attempts=attempt, status__in=RUNNING).update(**fields))
+
+
+@shared_task(ignore_result=True)
+def compact_row_tallies() -> int:
+    """Nightly (CELERY_BEAT_SCHEDULE): fold the day's tally rows of each tallied table into one (core.tallies),
+    so reading a count stays a sum over a handful of rows."""
+    return tallies_compact()

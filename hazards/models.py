@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Enterprise, OrgUnit, Sector
 from accounts.scoping import ScopeFields
+from core.models import ChoiceLabelsMixin
 from core.uploads import photo_extension
 from inspections.models import CheckResult, InspectionRecord
 
@@ -42,7 +43,7 @@ class HazardCategory(models.Model):
         return self.name
 
 
-class Hazard(models.Model):
+class Hazard(ChoiceLabelsMixin, models.Model):
     """隐患: one entry of the ledger, followed through the closed loop until 销号. Never deleted.
 
     The enterprise's township, jurisdiction, sectors and supervising department are copied onto the
@@ -409,7 +410,7 @@ class AccidentCategory(models.Model):
         return self.name
 
 
-class Accident(models.Model):
+class Accident(ChoiceLabelsMixin, models.Model):
     """事故: one accident of the district. It counts in a township through its 所属街道 (where it
     happened), whether or not an enterprise is named; the figures of the reports count the ones that
     are 生产安全事故. Recorded by the district office, or a department for its sectors; never deleted."""

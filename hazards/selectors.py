@@ -24,6 +24,7 @@ from accounts.models import OrgUnit, User
 from accounts.scoping import get_object_in_scope, restrict
 from campaigns.models import Activity
 from campaigns.selectors_activities import activity_list
+from core.tallies import exact_count
 from inspections.models import CheckResult, InspectionRecord
 from inspections.selectors import record_list
 
@@ -136,7 +137,7 @@ def ledger_figures(queryset: QuerySet[Hazard], *, today: dt.date | None = None) 
     """
     today = today or timezone.localdate()
     rows = queryset.order_by()
-    total = rows.count()
+    total = exact_count(rows)
     void = Q(state=HazardState.VOID)
     # Counting `state` (never null), not the id: the id is not in the index, and reading it would visit
     # every row.

@@ -18,11 +18,15 @@ class InspectionsConfig(AppConfig):
         from core.imports import register_importer
         from core.navigation import NavItem, register
         from core.panels import register_panel
+        from core.tallies import register_tally
 
         from . import views
         from .importers import InspectionImporter
+        from .models import InspectionAction
 
         register_importer("inspections", InspectionImporter())
+        # The action list's row count from its triggers' tally (migration 0010), not a count of the table.
+        register_tally(InspectionAction)
 
         # 录入检查 is for the roles that write; the leader's role is read-only.
         writers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT, Role.TOWNSHIP})

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Enterprise, OrgUnit, Sector
 from accounts.scoping import ScopeFields
+from core.models import ChoiceLabelsMixin
 from core.uploads import photo_extension
 
 from .choices import ActionStatus, CheckResultValue, LeaderLevel
@@ -62,7 +63,7 @@ class CheckItem(models.Model):
         return f"{self.code} {self.title}"
 
 
-class InspectionAction(models.Model):
+class InspectionAction(ChoiceLabelsMixin, models.Model):
     """检查行动: one outing by a team on one day, visiting one or more enterprises.
 
     Counting rules the summaries depend on: an action is 1 次; its person-times (人次) are its
@@ -156,7 +157,7 @@ class InspectionAction(models.Model):
         return self.number or f"{self.date:%Y-%m-%d} {self.kind}"
 
 
-class InspectionRecord(models.Model):
+class InspectionRecord(ChoiceLabelsMixin, models.Model):
     """检查记录: one visited enterprise on an action (1 家次), with its check-item results."""
 
     action = models.ForeignKey(

@@ -318,6 +318,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enforcement.tasks.flag_case_deadlines",
         "schedule": crontab(hour=1, minute=10),
     },
+    # Nightly: the tallied tables' row counts folded into one row each (core.tallies).
+    "core-compact-row-tallies": {
+        "task": "core.tasks.compact_row_tallies",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Every minute: import jobs that could not be queued, lost their message or their worker.
     "core-recover-import-jobs": {
         "task": "core.tasks.recover_import_jobs",

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.serializers import ChoiceLabelField
+
 from ..models import Enterprise, OrgUnit, RiskGrade, Sector
 
 
@@ -11,7 +13,7 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
 
     class Meta:
         model = OrgUnit

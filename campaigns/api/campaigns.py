@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts.api.serializers import OrgUnitBriefSerializer
 from accounts.models import OrgUnit, Sector
+from core.serializers import ChoiceLabelField
 
 from .. import permissions, selectors, services
 from ..choices import CampaignState, TargetMetric
@@ -43,7 +44,7 @@ class PhaseSerializer(serializers.ModelSerializer):
 
 
 class TargetSerializer(serializers.ModelSerializer):
-    metric_display = serializers.CharField(source="get_metric_display", read_only=True)
+    metric_display = ChoiceLabelField(source="metric")
     unit = serializers.CharField(read_only=True)
 
     class Meta:

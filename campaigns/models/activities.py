@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Enterprise, OrgUnit
 from accounts.scoping import ScopeFields
+from core.models import ChoiceLabelsMixin
 
 from ..choices_activities import ActivityKind, AttachmentKind, TalkTargetKind
 from .campaigns import Campaign
@@ -96,7 +97,7 @@ class QuantityUnit(models.Model):
         return f"{self.name}（{self.unit}）"
 
 
-class Activity(models.Model):
+class Activity(ChoiceLabelsMixin, models.Model):
     """一次活动: a publicity event, a training, a drill or a meeting (约谈 among them), organised by
     one unit, with its 场次 and 参与人次 and the quantities it produced."""
 

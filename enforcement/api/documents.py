@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from accounts.models import OrgUnit
 from accounts.scoping import get_object_in_scope
 from core.filters import IdFilter
+from core.serializers import ChoiceLabelField
 from hazards.selectors import hazard_get
 from inspections.pdf import pdf_response
 from inspections.selectors import record_get
@@ -88,7 +89,7 @@ class DocumentKindSerializer(serializers.ModelSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     kind = serializers.SlugRelatedField(read_only=True, slug_field="code")
     kind_name = serializers.CharField(source="kind.name", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceLabelField(source="state")
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     issuing_unit_name = serializers.CharField(source="issuing_unit.name", read_only=True)
     superseded_by = serializers.SerializerMethodField()

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.api.serializers import OrgUnitBriefSerializer
 from campaigns.api.serializers import TalkBriefSerializer
 from campaigns.models import Campaign
+from core.serializers import ChoiceLabelField
 from hazards.api.serializers import EnterpriseBriefSerializer
 
 from ..choices import CaseProcedure, CaseSource, MeasureKind, PenaltyKind, PenaltyTarget, StopKind
@@ -30,8 +31,8 @@ class CaseOfficerSerializer(serializers.Serializer):
 
 
 class CasePenaltySerializer(serializers.ModelSerializer):
-    target_display = serializers.CharField(source="get_target_display", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    target_display = ChoiceLabelField(source="target")
+    kind_display = ChoiceLabelField(source="kind")
 
     class Meta:
         model = Penalty
@@ -49,8 +50,8 @@ class CasePenaltySerializer(serializers.ModelSerializer):
 
 
 class CaseMeasureSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    stop_kind_display = serializers.CharField(source="get_stop_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    stop_kind_display = ChoiceLabelField(source="stop_kind")
 
     class Meta:
         model = Measure
@@ -88,7 +89,7 @@ class CaseExtensionSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     user = serializers.CharField(source="user.display_name", read_only=True, allow_null=True)
 
     class Meta:
@@ -102,9 +103,9 @@ class CaseSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseBriefSerializer(read_only=True)
     township = OrgUnitBriefSerializer(read_only=True)
     handling_unit = OrgUnitBriefSerializer(read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
-    procedure_display = serializers.CharField(source="get_procedure_display", read_only=True)
-    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    state_display = ChoiceLabelField(source="state")
+    procedure_display = ChoiceLabelField(source="procedure")
+    source_display = ChoiceLabelField(source="source")
     days_remaining = serializers.SerializerMethodField(
         help_text=_("距办案期限的天数（负数为已超期）；简易程序或已决定的案件为 null")
     )

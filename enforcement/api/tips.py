@@ -19,6 +19,7 @@ from accounts.api.serializers import OrgUnitBriefSerializer
 from accounts.choices import TOWNSHIP_KINDS
 from accounts.models import Enterprise, OrgUnit, Sector
 from accounts.scoping import get_object_in_scope, restrict
+from core.serializers import ChoiceLabelField
 from hazards.choices import HazardLevel
 from hazards.selectors import responsible_units
 
@@ -52,8 +53,8 @@ class TipSerializer(serializers.ModelSerializer):
     enterprise = TipRefSerializer(read_only=True, allow_null=True)
     sector = TipRefSerializer(read_only=True, allow_null=True)
     hazard = TipHazardRefSerializer(read_only=True, allow_null=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    channel_display = ChoiceLabelField(source="channel")
+    state_display = ChoiceLabelField(source="state")
     reporter_name = serializers.SerializerMethodField(
         help_text=gettext_lazy("举报人；仅区安委办/应急局可见，其他为 null")
     )

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Enterprise, OrgUnit
 from accounts.scoping import ScopeFields
+from core.models import ChoiceLabelsMixin
 from hazards.models import Hazard
 from inspections.models import InspectionRecord
 
@@ -60,7 +61,7 @@ class LegalArticle(models.Model):
         return f"《{self.law_short}》{self.article}"
 
 
-class Case(models.Model):
+class Case(ChoiceLabelsMixin, models.Model):
     """案件. The enterprise's jurisdiction and township are copied when the case is opened, so scoping
     and counting by township are plain indexed filters."""
 
@@ -247,7 +248,7 @@ class Case(models.Model):
         return DeadlineFlag.NONE
 
 
-class Penalty(models.Model):
+class Penalty(ChoiceLabelsMixin, models.Model):
     """One penalty of a case's decision: on the unit, or (一案双罚) on the person responsible. A decision
     made in the system names the person; an imported ledger's 个人罚款 may come without the name."""
 

@@ -18,6 +18,7 @@ from accounts.choices import TOWNSHIP_KINDS
 from accounts.models import Enterprise, OrgUnit, Sector
 from accounts.scoping import get_object_in_scope, restrict
 from core.dates import EARLIEST
+from core.serializers import ChoiceLabelField
 
 from .. import permissions, selectors_accidents, services
 from ..choices import AccidentGrade
@@ -51,7 +52,7 @@ class AccidentSerializer(serializers.ModelSerializer):
     enterprise = AccidentEnterpriseRefSerializer(read_only=True, allow_null=True)
     sector = AccidentRefSerializer(read_only=True)
     category = AccidentRefSerializer(read_only=True)
-    grade_display = serializers.CharField(source="get_grade_display", read_only=True)
+    grade_display = ChoiceLabelField(source="grade")
 
     class Meta:
         model = Accident

@@ -13,6 +13,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
+from core.serializers import ChoiceLabelField
+
 from ..models_evaluation import Evaluation, EvaluationState
 from ..scopes import scope_units
 from ..selectors_evaluation import period_label, visible_unit_ids
@@ -42,7 +44,7 @@ class RankingRowSerializer(serializers.Serializer):
 
 class EvaluationSerializer(serializers.ModelSerializer):
     period_label = serializers.SerializerMethodField()
-    target_label = serializers.CharField(source="get_target_display", read_only=True)
+    target_label = ChoiceLabelField(source="target")
     indicators = IndicatorSnapshotSerializer(many=True, read_only=True)
     rows = serializers.SerializerMethodField()
     as_of = serializers.SerializerMethodField()

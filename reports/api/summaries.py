@@ -30,6 +30,7 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_list
+from core.serializers import ChoiceLabelField
 
 from .. import selectors_summaries as sel
 from ..forms_summaries import ReportFilterForm
@@ -48,8 +49,8 @@ REFUSALS = {
 
 
 class ReportSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    state_display = ChoiceLabelField(source="state")
     scope_name = serializers.SerializerMethodField(help_text=gettext_lazy("统计范围名称"))
     version_count = serializers.IntegerField(read_only=True, help_text=gettext_lazy("已发布的版本数"))
 
