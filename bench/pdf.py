@@ -18,10 +18,23 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def rss_parts_mb() -> tuple[float, float]:
+    """The resident size's own memory (anonymous) and its mapped files (the fonts core.pdf keeps open,
+    shared with the page cache and the other workers), in MB."""
+    sizes = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(("RssAnon:", "RssFile:")):
+                key, kb, _unit = line.split()
+                sizes[key] = int(kb) / 1024
+    return sizes.get("RssAnon:", 0.0), sizes.get("RssFile:", 0.0)
+
+
 def measure(*, year: int, builds: int, floor_reps: int) -> dict:
     from django.db import transaction
     from weasyprint import HTML
 
+    from core.pdf import font_config
     from reports.pdf import DRAFT_WATERMARK, content_html, content_pdf
     from reports.periods import Period
     from reports.scopes import WHOLE_DISTRICT
@@ -33,13 +46,16 @@ def measure(*, year: int, builds: int, floor_reps: int) -> dict:
         started = time.perf_counter()
         report, _ = report_for_command(kind="annual", stats_scope=WHOLE_DISTRICT, period=Period(year, "year"))
         out["build_seconds"] = time.perf_counter() - started
-        app, rss = [], []
+        app, rss, anon, files = [], [], [], []
         for _ in range(builds):
             # The report job's own steps (reports.tasks_summaries._run): content from the rows, HTML, PDF.
             started = time.perf_counter()
             pdf = content_pdf(report_content(report), watermark=DRAFT_WATERMARK)
             app.append(time.perf_counter() - started)
             rss.append(rss_mb())
+            anon_mb, file_mb = rss_parts_mb()
+            anon.append(anon_mb)
+            files.append(file_mb)
         html = content_html(report_content(report), watermark=DRAFT_WATERMARK)
         floor = []
         for _ in range(floor_reps):
@@ -47,9 +63,25 @@ def measure(*, year: int, builds: int, floor_reps: int) -> dict:
             document = HTML(string=html).render()  # what write_pdf() does, keeping the page count
             document.write_pdf()
             floor.append(time.perf_counter() - started)
+        # The same with the fonts loaded once, as the report job now typesets (core.pdf): what is left of
+        # the ratio is the job's own work (content, HTML, charts), not the fonts.
+        floor_fonts_kept = []
+        for _ in range(floor_reps):
+            started = time.perf_counter()
+            HTML(string=html).render(font_config=font_config()).write_pdf()
+            floor_fonts_kept.append(time.perf_counter() - started)
         gc.collect()
         transaction.set_rollback(True)
-    out.update(app=app, floor=floor, rss=rss, pdf_bytes=len(pdf), pages=len(document.pages))
+    out.update(
+        app=app,
+        floor=floor,
+        floor_fonts_kept=floor_fonts_kept,
+        rss=rss,
+        rss_anon=anon,
+        rss_file=files,
+        pdf_bytes=len(pdf),
+        pages=len(document.pages),
+    )
     return out
 
 

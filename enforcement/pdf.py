@@ -12,12 +12,14 @@ transaction, and its bytes are stored (models.DocumentPdf); downloads serve thos
 
 import contextlib
 import datetime as dt
-import gc
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from weasyprint import HTML
+
+from core.memory import release_memory
+from core.pdf import font_config
 
 from .document_layouts import FieldType
 from .models import Document
@@ -87,9 +89,10 @@ def document_html(document: Document, *, preview: bool) -> str:
 
 def document_pdf_render(document: Document, *, preview: bool = False) -> bytes:
     """The document as an A4 PDF. `preview`: the draft as it would print, without a number, watermarked."""
-    pdf = HTML(string=document_html(document, preview=preview)).write_pdf()
-    # WeasyPrint keeps ~50 MB of font data per document until a full collection (SETUP-NOTES).
-    gc.collect()
+    pdf = HTML(string=document_html(document, preview=preview)).write_pdf(font_config=font_config())
+    # WeasyPrint keeps ~50 MB of font data per document until a full collection (SETUP-NOTES), and
+    # glibc keeps the heap pages it freed unless trimmed (issue 15).
+    release_memory()
     return pdf
 
 

@@ -5,7 +5,6 @@ same on any machine. The template links nothing: no stylesheet, image or font UR
 never reaches for the network.
 """
 
-import gc
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -14,6 +13,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from accounts.models import User
+from core.memory import release_memory
+from core.pdf import font_config
 
 from .choices import ActionStatus, CheckResultValue
 from .models import CheckResult, InspectionRecord
@@ -58,10 +59,10 @@ def record_pdf(record: InspectionRecord) -> bytes:
             "blank_rows": range(1, BLANK_ITEM_ROWS + 1),
         },
     )
-    pdf = HTML(string=html).write_pdf()
+    pdf = HTML(string=html).write_pdf(font_config=font_config())
     # WeasyPrint keeps ~50 MB of font data per document until a full collection (issue 15: 25 PDFs in
     # one process swung between 170 and 750 MB; with a collection after each, 171–177 MB).
-    gc.collect()
+    release_memory()
     return pdf
 
 

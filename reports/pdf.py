@@ -13,13 +13,15 @@ published version none.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
+
+from core.memory import release_memory
+from core.pdf import font_config
 
 from .charts import chart_svg
 
@@ -113,9 +115,9 @@ def content_html(content: dict, *, watermark: str = "") -> str:
 
 def content_pdf(content: dict, *, watermark: str = "") -> bytes:
     """The report as an A4 PDF; `watermark` (「草稿」 for a draft) on every page."""
-    pdf = HTML(string=content_html(content, watermark=watermark)).write_pdf()
+    pdf = HTML(string=content_html(content, watermark=watermark)).write_pdf(font_config=font_config())
     # WeasyPrint keeps ~50 MB of font data per document until a full collection (see enforcement.pdf).
-    gc.collect()
+    release_memory()
     return pdf
 
 

@@ -6,11 +6,12 @@ stored with their sha256: downloads serve the stored bytes, so a published docum
 
 from __future__ import annotations
 
-import gc
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
+
+from core.memory import release_memory
+from core.pdf import font_config
 
 from .models_evaluation import Evaluation, EvaluationFollowUp, EvaluationTarget
 from .scopes import WHOLE_DISTRICT
@@ -39,9 +40,9 @@ def score_lists(evaluation: Evaluation) -> list[dict]:
 
 
 def _write(html: str) -> bytes:
-    pdf = HTML(string=html).write_pdf()
+    pdf = HTML(string=html).write_pdf(font_config=font_config())
     # WeasyPrint keeps ~50 MB of font data per document until a full collection (see enforcement.pdf).
-    gc.collect()
+    release_memory()
     return pdf
 
 
