@@ -278,9 +278,10 @@ CELERY_TASK_ACKS_LATE = True
 # Import jobs make this safe (core.tasks: a heartbeat, and claims that count attempts).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A worker process is replaced after this many tasks: WeasyPrint leaves a few MB outside Python's objects
-# per summary PDF (docs/performance.md), so a long-lived worker would grow without bound.
-CELERY_WORKER_MAX_TASKS_PER_CHILD = _env("CELERY_WORKER_MAX_TASKS_PER_CHILD", env.int, 25)
+# A worker process is replaced after this many tasks: a safety net against memory a C library keeps. The
+# leaks found are fixed (core.pdf, core.memory: 50 annual summaries in one process stay flat,
+# docs/performance.md); a new process loads its fonts again, so not too often.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = _env("CELERY_WORKER_MAX_TASKS_PER_CHILD", env.int, 100)
 # A dead or hung Redis costs a page a few seconds, never a hang: connecting gives up after 3 s, a
 # silent socket after 5 s, and publishing retries once. The caller then says so (core.tasks).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
