@@ -7,6 +7,8 @@ and `manage.py import_ledger`. Nothing here knows a domain: who may import is th
 
 The rule every importer keeps: check every row first and report every problem (row, column,
 reason); with any problem, import nothing. Only a clean file reaches the service, in one transaction.
+(An importer with a chunk saver hands each clean chunk over while the next is checked: still one
+transaction, rolled back whole when any row turns out wrong.)
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -287,6 +290,12 @@ class SheetImporter:
                     for _row in sheet.rows:
                         pass
                     return ImportResult(errors=errors)
+                if self.chunk_rows is not None and self.saves_chunks():
+                    token = _saving_progress.set(progress)
+                    try:
+                        return self._check_and_save(user=user, sheet=sheet, report=report, dry_run=dry_run)
+                    finally:
+                        _saving_progress.reset(token)
                 checked = self._check(user=user, sheet=sheet, report=report)
         except LedgerFileError as exc:
             # Also when found part-way through the rows: the file as a whole is what is wrong.
@@ -301,11 +310,14 @@ class SheetImporter:
         finally:
             _saving_progress.reset(token)
 
-    def _check(self, *, user: User, sheet: Sheet, report: Progress) -> ImportResult | tuple[list, Any]:
+    def _check(
+        self, *, user: User, sheet: Sheet, report: Progress, stream: _Stream | None = None
+    ) -> ImportResult | tuple[list, Any]:
         """Every row checked: (the items, the context) of a clean file, or the result listing its errors.
 
         Only the checked items are kept for save(); with `chunk_rows` the rows are read and checked a
-        chunk at a time, so a long file is never held whole.
+        chunk at a time, so a long file is never held whole. With `stream`, each chunk found clean (with
+        none before it wrong) goes to the importer's chunk saver instead, and the items returned are [].
         """
         present = set(sheet.headers)
         if self.chunk_rows is None:
@@ -325,7 +337,8 @@ class SheetImporter:
             if self.chunk_rows is None:
                 context = self.prepare(user=user, rows=chunk, present=present)
             else:
-                context = self.prepare(user=user, rows=chunk, present=present, context=context)
+                with stream.turn() if stream else nullcontext():
+                    context = self.prepare(user=user, rows=chunk, present=present, context=context)
             for row_number, values in chunk:
                 if index and index % PROGRESS_EVERY == 0:
                     report("validating", index, max(total, index))
@@ -345,6 +358,9 @@ class SheetImporter:
                     items.append(item)
                 elif items:
                     items = []
+            if stream and items:
+                stream.add(items, context)
+                items = []
         if not index:
             return _failed("", _("文件中没有数据行"))
         if errors:
@@ -369,13 +385,33 @@ class SheetImporter:
                 if dry_run:
                     # A dry run goes through the real writes, so its counts and checks are the real ones.
                     transaction.set_rollback(True)
-        except (ValidationError, PermissionDenied) as exc:
-            # Rows were checked already; this is a change made by someone else meanwhile.
-            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("您没有导入权限")]
-            return ImportResult(errors=[RowError(0, "", m) for m in messages])
-        except IntegrityError:
-            return _failed("", _("数据在导入期间被他人修改，请重新导入"))
+        except (ValidationError, PermissionDenied, IntegrityError) as exc:
+            return _refused(exc)
         return ImportResult(created=created, updated=updated)
+
+    def _check_and_save(self, *, user: User, sheet: Sheet, report: Progress, dry_run: bool) -> ImportResult:
+        """_check() and _save() overlapped: each clean chunk is written (by the importer's chunk saver, in the
+        background) while the next is read and checked. One transaction holds both, so all-or-nothing still
+        holds: a wrong row in a later chunk, a file found unusable part-way, a failed write all roll back
+        every chunk written, and every row is still checked and every error listed."""
+        with transaction.atomic():
+            stream = _Stream(self, user)
+            try:
+                checked = self._check(user=user, sheet=sheet, report=report, stream=stream)
+                if isinstance(checked, ImportResult):
+                    transaction.set_rollback(True)
+                    return checked
+                report("saving", 0, stream.count)
+                try:
+                    created, updated = stream.saver.finish()
+                except (ValidationError, PermissionDenied, IntegrityError) as exc:
+                    transaction.set_rollback(True)
+                    return _refused(exc)
+                if dry_run:
+                    transaction.set_rollback(True)
+                return ImportResult(created=created, updated=updated)
+            finally:
+                stream.close()
 
     # Subclasses fill these in.
     def allowed(self, user: User) -> bool:
@@ -395,10 +431,69 @@ class SheetImporter:
     def row_key(self, values: dict[str, object]) -> object | None:
         return None
 
+    # Optional, with `chunk_rows`: write each checked chunk while the next one is read.
+    def saves_chunks(self) -> bool:
+        """Whether chunk_saver() can be used here (this database, these models); else save() at the end."""
+        return False
+
+    def chunk_saver(self, *, user: User, context: Any) -> ChunkSaver:
+        """Made (inside the import's transaction) when the first chunk is found clean; `context` is the
+        one prepare() returned and keeps extending."""
+        raise NotImplementedError
+
+
+class ChunkSaver(Protocol):
+    """Writes a clean file a chunk at a time, as save() would write it whole, in the caller's transaction.
+
+    add() takes each chunk's items in file order and must not raise for the writes' sake (rows are still
+    being checked); finish() waits for every write and returns (created, updated), or raises what save()
+    would have raised (ValidationError, PermissionDenied, IntegrityError …). The importer's own queries
+    (prepare) run inside turn(), so they take turns with the writes. close() is always called, last.
+    """
+
+    def turn(self) -> AbstractContextManager: ...
+
+    def add(self, items: list) -> None: ...
+
+    def finish(self) -> tuple[int, int]: ...
+
+    def close(self) -> None: ...
+
+
+class _Stream:
+    """The chunk saver of one run, made when the first clean chunk comes."""
+
+    def __init__(self, importer: SheetImporter, user: User) -> None:
+        self.importer = importer
+        self.user = user
+        self.saver: ChunkSaver | None = None
+        self.count = 0
+
+    def turn(self) -> AbstractContextManager:
+        return self.saver.turn() if self.saver is not None else nullcontext()
+
+    def add(self, items: list, context: Any) -> None:
+        if self.saver is None:
+            self.saver = self.importer.chunk_saver(user=self.user, context=context)
+        self.saver.add(items)
+        self.count += len(items)
+
+    def close(self) -> None:
+        if self.saver is not None:
+            self.saver.close()
+
 
 def _chunked(rows: Iterator, size: int) -> Iterator[list]:
     while chunk := list(itertools.islice(rows, size)):
         yield chunk
+
+
+def _refused(exc: Exception) -> ImportResult:
+    """What a save refused for: rows were checked already, so this is a change made by someone else meanwhile."""
+    if isinstance(exc, IntegrityError):
+        return _failed("", _("数据在导入期间被他人修改，请重新导入"))
+    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("您没有导入权限")]
+    return ImportResult(errors=[RowError(0, "", m) for m in messages])
 
 
 def _failed(column: str, message: str) -> ImportResult:
