@@ -14,7 +14,7 @@ DISTINCT or a slice counts as before. An app installs the triggers on its table 
 On SQLite (the embedded demo) there are no triggers and every count is a COUNT(*).
 """
 
-from django.db import connection, models, transaction
+from django.db import connection, migrations, models, transaction
 from django.db.models import Sum
 
 from .models import RowTally
@@ -77,6 +77,14 @@ def uninstall(schema_editor, table: str) -> None:
     for trigger in ("tally_insert", "tally_delete", "tally_truncate"):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {quoted}")
     schema_editor.execute('DELETE FROM core_rowtally WHERE "table" = %s', [table])
+
+
+def tally_migration(table: str) -> migrations.RunPython:
+    """The migration operation that installs `table`'s tally (and removes it when reversed)."""
+    return migrations.RunPython(
+        lambda apps, schema_editor: install(schema_editor, table),
+        lambda apps, schema_editor: uninstall(schema_editor, table),
+    )
 
 
 def register_tally(model: type[models.Model]) -> None:

@@ -1,14 +1,6 @@
 from django.db import migrations
 
-from core.tallies import install, uninstall
-
-
-def tally_on(apps, schema_editor):
-    install(schema_editor, "enforcement_case")
-
-
-def tally_off(apps, schema_editor):
-    uninstall(schema_editor, "enforcement_case")
+from core.tallies import tally_migration
 
 
 class Migration(migrations.Migration):
@@ -19,4 +11,4 @@ class Migration(migrations.Migration):
         ("enforcement", "0014_penalty_kind_case"),
     ]
 
-    operations = [migrations.RunPython(tally_on, tally_off)]
+    operations = [tally_migration("enforcement_case")]

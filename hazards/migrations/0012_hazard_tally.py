@@ -1,14 +1,6 @@
 from django.db import migrations
 
-from core.tallies import install, uninstall
-
-
-def tally_on(apps, schema_editor):
-    install(schema_editor, "hazards_hazard")
-
-
-def tally_off(apps, schema_editor):
-    uninstall(schema_editor, "hazards_hazard")
+from core.tallies import tally_migration
 
 
 class Migration(migrations.Migration):
@@ -20,4 +12,4 @@ class Migration(migrations.Migration):
         ("hazards", "0011_history_without_column_indexes"),
     ]
 
-    operations = [migrations.RunPython(tally_on, tally_off)]
+    operations = [tally_migration("hazards_hazard")]

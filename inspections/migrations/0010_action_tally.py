@@ -1,14 +1,6 @@
 from django.db import migrations
 
-from core.tallies import install, uninstall
-
-
-def tally_on(apps, schema_editor):
-    install(schema_editor, "inspections_inspectionaction")
-
-
-def tally_off(apps, schema_editor):
-    uninstall(schema_editor, "inspections_inspectionaction")
+from core.tallies import tally_migration
 
 
 class Migration(migrations.Migration):
@@ -19,4 +11,4 @@ class Migration(migrations.Migration):
         ("inspections", "0009_action_date_order"),
     ]
 
-    operations = [migrations.RunPython(tally_on, tally_off)]
+    operations = [tally_migration("inspections_inspectionaction")]
