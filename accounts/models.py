@@ -46,6 +46,9 @@ class Sector(models.Model):
         verbose_name_plural = _("行业领域")
         ordering = ["order", "name"]
 
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
+
     def __str__(self) -> str:
         return self.name
 
@@ -62,6 +65,9 @@ class RiskGrade(models.Model):
         verbose_name = _("风险等级")
         verbose_name_plural = _("风险等级")
         ordering = ["order"]
+
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "label"
 
     def __str__(self) -> str:
         return self.label
@@ -115,6 +121,9 @@ class OrgUnit(models.Model):
                 violation_error_message=_("同一上级单位下已有同名单位。"),
             ),
         ]
+
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
 
     def __str__(self) -> str:
         return self.name
@@ -685,6 +694,9 @@ class LetterKind(models.Model):
         verbose_name = _("责任书类型")
         verbose_name_plural = _("责任书类型")
         ordering = ["order", "pk"]
+
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
 
     def __str__(self) -> str:
         return self.name

@@ -9,6 +9,7 @@ the server reads as YYYY-MM-DD (and the other forms DATE_INPUT_FORMATS accepts).
 """
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -38,25 +39,34 @@ class DateInput(forms.DateInput):
 
 class FastSelect(forms.Select):
     """A `<select>` written out in Python. Django renders every `<option>` through the template engine
-    (two templates per option); a list's filter bar with the city's 125 townships and 139 units then cost
-    60–75 ms per page (issue 15). Same markup as Django's select.html and select_option.html."""
+    (two templates per option) and builds a dict per option first; a list's filter bar with the city's 125
+    townships and 139 units then cost 60–75 ms per page (issue 15). Same markup as Django's select.html
+    and select_option.html (tests/core/test_fast_select.py)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                parts.append(format_html('<optgroup label="{}">', group))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    "" if option["value"] is None else str(option["value"]),
-                    flatatt(option["attrs"]),
-                    option["label"],
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        chosen = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
+        has_selected = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                options = option_label
+            else:
+                options = ((option_value, option_label),)
+            for sub_value, sub_label in options:
+                text = "" if sub_value is None else str(sub_value)
+                # As Django's ChoiceWidget.optgroups: a single select marks only the first match.
+                selected = (not has_selected or self.allow_multiple_selected) and text in chosen
+                has_selected |= selected
+                parts.append(
+                    format_html(
+                        '<option value="{}"{}>{}</option>', text, " selected" if selected else "", sub_label
+                    )
                 )
-                for option in options
-            )
-            if group:
+            if options is option_label:
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 (every piece went through format_html)
@@ -66,12 +76,42 @@ class FastSelectMultiple(FastSelect, forms.SelectMultiple):
     pass
 
 
+class LabelValuesIterator(ModelChoiceIterator):
+    """A model select's options as (pk, label) rows straight off the database, with no model instance
+    per option: for models whose str() is one of their fields (`choice_label`, e.g. OrgUnit's name).
+    Keeps django-filter's 空值 option (null_label) where the field has one."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if getattr(field, "null_label", None) is not None:
+            yield (field.null_value, field.null_label)
+        yield from self.queryset.values_list("pk", self.queryset.model.choice_label)
+
+
+def _plain_label(field: forms.Field) -> bool:
+    """A model select whose option labels are its model's str(), and that model names the field str() is."""
+    return (
+        isinstance(field, forms.ModelChoiceField)
+        and field.to_field_name is None
+        and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance
+        and hasattr(field.queryset.model, "choice_label")
+    )
+
+
 def fast_selects(form: forms.Form) -> forms.Form:
-    """Swap a form's plain Select widgets for FastSelect (the list filter bars)."""
+    """Swap a form's plain Select widgets for FastSelect (the list filter bars), and read a model select's
+    options without building its models where the model says which field its str() is."""
     for field in form.fields.values():
         kind = type(field.widget)
         if kind is forms.Select:
             field.widget.__class__ = FastSelect
         elif kind is forms.SelectMultiple:
             field.widget.__class__ = FastSelectMultiple
+        else:
+            continue
+        if _plain_label(field):
+            field.iterator = LabelValuesIterator
+            field.widget.choices = field.iterator(field)
     return form

@@ -39,6 +39,9 @@ class HazardCategory(models.Model):
         verbose_name_plural = _("隐患类别")
         ordering = ["order", "name"]
 
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
+
     def __str__(self) -> str:
         return self.name
 
@@ -405,6 +408,9 @@ class AccidentCategory(models.Model):
         verbose_name = _("事故类别")
         verbose_name_plural = _("事故类别")
         ordering = ["order", "name"]
+
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
 
     def __str__(self) -> str:
         return self.name

@@ -31,6 +31,9 @@ class InspectionKind(models.Model):
         verbose_name_plural = _("检查类型")
         ordering = ["order", "name"]
 
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
+
     def __str__(self) -> str:
         return self.name
 

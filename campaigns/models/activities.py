@@ -36,6 +36,9 @@ class ActivityType(models.Model):
         verbose_name_plural = _("活动类型")
         ordering = ["order", "pk"]
 
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
+
     def __str__(self) -> str:
         return self.name
 

@@ -33,6 +33,9 @@ class CampaignKind(models.Model):
         verbose_name_plural = _("专项行动类型")
         ordering = ["order", "name"]
 
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
+
     def __str__(self) -> str:
         return self.name
 
@@ -92,6 +95,9 @@ class Campaign(models.Model):
             ),
         ]
 
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
+
     def __str__(self) -> str:
         return self.name
 
@@ -138,6 +144,9 @@ class CampaignPhase(models.Model):
                 violation_error_message=_("阶段结束日期不能早于开始日期。"),
             ),
         ]
+
+    # str() is this field: a filter bar's select reads it without building the model (core.widgets).
+    choice_label = "name"
 
     def __str__(self) -> str:
         return self.name
