@@ -18,7 +18,11 @@ def draw(source: str, **context) -> str:
             '<span class="badge rounded-pill badge-state-open">待整改</span>',
         ),
         # No label: the Chinese word of the state.
-        ('{% badge kind="state" value="verifying" %}', {}, '<span class="badge rounded-pill badge-state-verifying">待复查</span>'),
+        (
+            '{% badge kind="state" value="verifying" %}',
+            {},
+            '<span class="badge rounded-pill badge-state-verifying">待复查</span>',
+        ),
         ('{% badge kind="grade" value="red" %}', {}, '<span class="badge badge-grade-red">红</span>'),
         (
             '{% badge kind="enterprise" value="suspended" title="停产整顿" %}',

@@ -65,9 +65,12 @@ def test_the_hazard_filter_bar_uses_it(rf, officer):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("chosen", [None, "b", "null"])
-def test_a_model_select_reads_its_options_as_rows_and_writes_what_django_writes(rf, officer, district, chosen):
+def test_a_model_select_reads_its_options_as_rows_and_writes_what_django_writes(
+    rf, officer, district, chosen
+):
     """The township select lists its units off values_list (no OrgUnit built per option), with the same
     options, labels, 空值 option and selection as django-filter's own iterator over the instances."""
+
     class Filters(ListFilterSet):
         township = django_filters.ModelChoiceFilter(
             queryset=OrgUnit.objects.filter(parent=district.district).order_by("name"), null_label="未指定"
