@@ -44,6 +44,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from campaigns.choices_activities import ActivityKind, TalkTargetKind  # noqa: E402
+from core.parallel import parallel_workers  # noqa: E402
 from campaigns.selectors_evaluation import REPORT_WITHIN_DAYS  # noqa: E402
 from enforcement.choices import MeasureKind, PenaltyKind  # noqa: E402
 from hazards.choices import HazardLevel, HazardState  # noqa: E402
@@ -421,11 +422,17 @@ def _queries(func) -> int:
     return len(captured.captured_queries)
 
 
+def _parallel_floor(year: int) -> dict[str, tuple]:
+    """The floor with the parallel workers the app's roll-up has (core.parallel)."""
+    with parallel_workers():
+        return floor_figures(year=year)
+
+
 def measure_rollup(*, year: int, reps: int, unbatched: bool = False) -> dict:
     """Seconds of each repetition: {"app": [...], "floor": [...], ("unbatched": [...]),
     "queries": {"app": n, "floor": n, …}, "metrics": how many figures the roll-up holds, "note": both
     in a line}."""
-    paths = {"app": lambda: app_rollup(year=year), "floor": lambda: floor_figures(year=year)}
+    paths = {"app": lambda: app_rollup(year=year), "floor": lambda: _parallel_floor(year)}
     if unbatched:
         paths["unbatched"] = lambda: unbatched_compute(year=year)
     result: dict = _times(paths, reps)

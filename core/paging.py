@@ -8,6 +8,7 @@ the joins then run for the 25 rows shown.
 """
 
 from collections.abc import Callable
+from functools import partial
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -18,8 +19,9 @@ from rest_framework.pagination import PageNumberPagination
 from .lists import PAGE_SIZE
 from .tallies import exact_count
 
-# The page's rows from its ids (in any order): what each row shows, joins and per-row counts included.
-Rows = Callable[[list], QuerySet]
+# The page's rows from its ids (in any order): what each row shows, joins and per-row counts included;
+# model instances, or plain dicts with an "id" (the hazard API's rows).
+Rows = Callable[[list], QuerySet | list[dict]]
 
 
 class IdsFirstPaginator(Paginator):
@@ -72,9 +74,14 @@ class IdsFirstPaginator(Paginator):
     def rows_of(self, ids: list) -> list:
         if not ids:
             return []
-        queryset = self.rows(ids) if self.rows is not None else self.object_list.filter(pk__in=ids)
+        if self.rows is None:
+            rows = self.object_list.filter(pk__in=ids).order_by()
+        else:
+            rows = self.rows(ids)
+            if isinstance(rows, QuerySet):
+                rows = rows.order_by()
         # The ids decide the order, so the database sorts nothing.
-        by_pk = {row.pk: row for row in queryset.order_by()}
+        by_pk = {(row["id"] if isinstance(row, dict) else row.pk): row for row in rows}
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
@@ -96,3 +103,9 @@ class IdsFirstPagination(PageNumberPagination):
     """The API's page-number pagination (PAGE_SIZE, ?page=) read ids first, for the long lists' endpoints."""
 
     django_paginator_class = IdsFirstPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A view may read its page's rows itself (`page_rows(ids)`, see IdsFirstPaginator's `rows`).
+        rows = getattr(view, "page_rows", None)
+        self.django_paginator_class = IdsFirstPaginator if rows is None else partial(IdsFirstPaginator, rows=rows)
+        return super().paginate_queryset(queryset, request, view)

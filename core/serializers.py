@@ -27,10 +27,14 @@ class ChoiceLabelField(serializers.CharField):
             model = parent.Meta.model
             self._choices = dict(model._meta.get_field(self.source).flatchoices)
 
-    def to_representation(self, value) -> str:
+    def labels(self) -> dict:
+        """value → label in the active language (for a serializer that writes many rows by hand)."""
         language = get_language()
         labels = self._by_language.get(language)
         if labels is None:
             labels = self._by_language[language] = {key: str(label) for key, label in self._choices.items()}
+        return labels
+
+    def to_representation(self, value) -> str:
         # A value outside the choices shows as itself, as get_FOO_display() shows it.
-        return labels.get(value, str(value))
+        return self.labels().get(value, str(value))

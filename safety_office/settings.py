@@ -115,9 +115,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 60)
 # the next request reconnects instead of failing on the dead connection. While Postgres is down, pages
 # answer the 503 page at once (core.views.server_error); connecting gives up after DATABASE_CONNECT_TIMEOUT.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parallel query workers per query: none for pages (core/parallel.py says why); the roll-ups ask for theirs.
+DATABASE_PARALLEL_WORKERS = _env("DATABASE_PARALLEL_WORKERS", env.int, 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", _env("DATABASE_CONNECT_TIMEOUT", env.int, 5)
+    )
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c max_parallel_workers_per_gather={DATABASE_PARALLEL_WORKERS}"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The SQLite demo: BEGIN IMMEDIATE takes the write lock up front, so a second writer waits (up to

@@ -1,7 +1,10 @@
 """Shapes of the hazard ledger API. Read serializers nest briefly so a client needs no second call
 per row; input serializers only parse — the services apply every rule."""
 
+from types import SimpleNamespace
+
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -92,47 +95,60 @@ class HazardSerializer(serializers.ModelSerializer):
     def get_five_missing(self, hazard: Hazard) -> list[str]:
         return five_missing(hazard)
 
-    def to_representation(self, hazard: Hazard) -> dict:
-        """The declared fields above, written out. The ledger API serves 50 rows a page, and DRF's walk
-        over 29 fields and three nested serializers per row was a third of the request at city scale
-        (issue 15). tests/hazards/test_api_rows.py holds this equal to DRF's own output of the same
-        fields, so a field added above and not here fails there."""
-        if type(self) is not HazardSerializer:
+    _label_cache: list[dict] | None = None
+
+    def _labels(self) -> list[dict]:
+        """The four choice fields' labels, looked up once per page, not once per row."""
+        if self._label_cache is None:
+            self._label_cache = [
+                self.fields[name].labels()
+                for name in ("state_display", "source_display", "level_display", "listing_level_display")
+            ]
+        return self._label_cache
+
+    def to_representation(self, hazard: Hazard | dict) -> dict:
+        """A Hazard goes through DRF's walk over the fields above. The list endpoint passes plain rows
+        instead (selectors.api_rows): the ledger API serves 50 rows a page, and building each as a Hazard
+        with five related objects and walking 29 fields was most of the request at city scale (issue 15).
+        tests/hazards/test_api_rows.py holds a row written here equal to DRF's walk over the same hazard,
+        so a field added above and not here fails there."""
+        if not isinstance(hazard, dict):
             return super().to_representation(hazard)
-        state, source, level, listing = (
-            self.fields[name]
-            for name in ("state_display", "source_display", "level_display", "listing_level_display")
-        )
+        row = hazard
+        state, source, level, listing = self._labels()
+        closed_on = row["closed_on"]
         return {
-            "id": hazard.pk,
-            "number": hazard.number,
-            "enterprise": _enterprise(hazard.enterprise),
-            "township": _unit(hazard.township),
-            "sectors": [sector.pk for sector in hazard.sectors.all()],
-            "source": hazard.source,
-            "source_display": source.to_representation(hazard.source),
-            "level": hazard.level,
-            "level_display": level.to_representation(hazard.level),
-            "category": _category(hazard.category),
-            "description": hazard.description,
-            "location": hazard.location,
-            "found_on": _day(hazard.found_on),
-            "deadline": _day(hazard.deadline),
-            "responsible_unit": _unit(hazard.responsible_unit),
-            "responsible_person": hazard.responsible_person,
-            "state": hazard.state,
-            "state_display": state.to_representation(hazard.state),
-            "closed_on": _day(hazard.closed_on),
-            "is_overdue": hazard.is_overdue,
-            "overdue_since": _day(hazard.overdue_since),
-            "listing_level": hazard.listing_level,
-            "listing_level_display": listing.to_representation(hazard.listing_level),
-            "listed_on": _day(hazard.listed_on),
-            "delisted_on": _day(hazard.delisted_on),
-            "is_listed": hazard.is_listed,
-            "days_open": hazard.days_open,
-            "five_missing": [str(label) for label in five_missing(hazard)],
-            "campaign": hazard.campaign_id,
+            "id": row["id"],
+            "number": row["number"],
+            "enterprise": {"id": row["enterprise_id"], "name": row["enterprise__name"], "uscc": row["enterprise__uscc"]},
+            "township": _unit_row(row, "township"),
+            "sectors": row["sector_ids"],
+            "source": row["source"],
+            "source_display": source.get(row["source"], row["source"]),
+            "level": row["level"],
+            "level_display": level.get(row["level"], row["level"]),
+            "category": _category_row(row),
+            "description": row["description"],
+            "location": row["location"],
+            "found_on": _day(row["found_on"]),
+            "deadline": _day(row["deadline"]),
+            "responsible_unit": _unit_row(row, "responsible_unit"),
+            "responsible_person": row["responsible_person"],
+            "state": row["state"],
+            "state_display": state.get(row["state"], row["state"]),
+            "closed_on": _day(closed_on),
+            "is_overdue": row["is_overdue"],
+            "overdue_since": _day(row["overdue_since"]),
+            "listing_level": row["listing_level"],
+            "listing_level_display": listing.get(row["listing_level"], row["listing_level"]),
+            "listed_on": _day(row["listed_on"]),
+            "delisted_on": _day(row["delisted_on"]),
+            "is_listed": bool(row["listing_level"]) and row["delisted_on"] is None,
+            "days_open": ((closed_on or timezone.localdate()) - row["found_on"]).days,
+            "five_missing": [str(label) for label in five_missing(SimpleNamespace(**row))]
+            if row["level"] == HazardLevel.MAJOR
+            else [],
+            "campaign": row["campaign_id"],
         }
 
 
@@ -140,23 +156,20 @@ def _day(day) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _unit(unit: OrgUnit | None) -> dict | None:
-    return None if unit is None else {"id": unit.pk, "name": unit.name, "kind": unit.kind}
+def _unit_row(row: dict, name: str) -> dict | None:
+    pk = row[f"{name}_id"]
+    return None if pk is None else {"id": pk, "name": row[f"{name}__name"], "kind": row[f"{name}__kind"]}
 
 
-def _enterprise(enterprise) -> dict:
-    return {"id": enterprise.pk, "name": enterprise.name, "uscc": enterprise.uscc}
-
-
-def _category(category: HazardCategory | None) -> dict | None:
-    if category is None:
+def _category_row(row: dict) -> dict | None:
+    if row["category_id"] is None:
         return None
     return {
-        "id": category.pk,
-        "code": category.code,
-        "name": category.name,
-        "order": category.order,
-        "is_active": category.is_active,
+        "id": row["category_id"],
+        "code": row["category__code"],
+        "name": row["category__name"],
+        "order": row["category__order"],
+        "is_active": row["category__is_active"],
     }
 
 

@@ -83,10 +83,12 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return HazardSerializer if self.action == "list" else HazardDetailSerializer
 
     def get_queryset(self) -> QuerySet[Hazard]:
-        hazards = selectors.hazard_list(user=self.request.user)
-        if self.action == "list":
-            return hazards.prefetch_related("sectors")
-        return hazards
+        return selectors.hazard_list(user=self.request.user)
+
+    @property
+    def page_rows(self):
+        """The list's page as plain rows (IdsFirstPagination): its ids come from the scoped, filtered list."""
+        return selectors.api_rows if self.action == "list" else None
 
     def _detail_queryset(self) -> QuerySet[Hazard]:
         return (
