@@ -44,8 +44,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from campaigns.choices_activities import ActivityKind, TalkTargetKind  # noqa: E402
-from core.parallel import parallel_workers  # noqa: E402
 from campaigns.selectors_evaluation import REPORT_WITHIN_DAYS  # noqa: E402
+from core.parallel import parallel_workers  # noqa: E402
 from enforcement.choices import MeasureKind, PenaltyKind  # noqa: E402
 from hazards.choices import HazardLevel, HazardState  # noqa: E402
 from inspections.choices import ActionStatus  # noqa: E402

@@ -107,5 +107,7 @@ class IdsFirstPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         # A view may read its page's rows itself (`page_rows(ids)`, see IdsFirstPaginator's `rows`).
         rows = getattr(view, "page_rows", None)
-        self.django_paginator_class = IdsFirstPaginator if rows is None else partial(IdsFirstPaginator, rows=rows)
+        self.django_paginator_class = (
+            IdsFirstPaginator if rows is None else partial(IdsFirstPaginator, rows=rows)
+        )
         return super().paginate_queryset(queryset, request, view)

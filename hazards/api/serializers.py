@@ -120,7 +120,11 @@ class HazardSerializer(serializers.ModelSerializer):
         return {
             "id": row["id"],
             "number": row["number"],
-            "enterprise": {"id": row["enterprise_id"], "name": row["enterprise__name"], "uscc": row["enterprise__uscc"]},
+            "enterprise": {
+                "id": row["enterprise_id"],
+                "name": row["enterprise__name"],
+                "uscc": row["enterprise__uscc"],
+            },
             "township": _unit_row(row, "township"),
             "sectors": row["sector_ids"],
             "source": row["source"],

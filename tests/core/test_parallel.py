@@ -39,10 +39,9 @@ def test_in_a_transaction_too():
 
 
 def test_a_failed_transaction_puts_them_back_with_its_rollback():
-    with pytest.raises(ZeroDivisionError), transaction.atomic():
-        with parallel_workers(3):
-            assert workers() == 3
-            1 / 0  # noqa: B018
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), parallel_workers(3):
+        assert workers() == 3
+        1 / 0  # noqa: B018
     assert workers() == 0
 
 
