@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as RestFilterSet
 
-from .widgets import fast_selects
+from .widgets import fast_widgets
 
 TRUE_VALUES = {"true", "1"}
 FALSE_VALUES = {"false", "0"}
@@ -92,13 +92,13 @@ _DEFAULTS[models.BooleanField] = {"filter_class": YesNoFilter}
 
 
 class ListFilterSet(django_filters.FilterSet):
-    """The base of the list pages' filter bars: their selects are written out in Python (FastSelect),
-    not one template per option."""
+    """The base of the list pages' filter bars: their selects and inputs are written out in Python
+    (core.widgets), not one template per option and box."""
 
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            fast_selects(super().form)
+            fast_widgets(super().form)
         return self._form
 
 

@@ -4,8 +4,8 @@ A page's queries read a few thousand index entries at most. A parallel plan for 
 processes (several milliseconds each, even when the answer is no rows) and takes the cores the other
 requests need: on the 2-core server of issue 15, four people paging the ledger waited longer with
 parallel workers than without. So every connection starts with `max_parallel_workers_per_gather` at
-settings.DATABASE_PARALLEL_WORKERS (0; safety_office/settings.py), and the batch work that does read a
-year of records in one pass — the roll-ups, `reports.registry.compute_windows` — asks for them back.
+settings.DATABASE_PARALLEL_WORKERS (0; safety_office/settings.py), and the work that does read a period's
+records in one pass per table — a roll-up, `reports.rollups.rollup_compute` — asks for them back.
 """
 
 from collections.abc import Iterator

@@ -90,6 +90,48 @@ class LabelValuesIterator(ModelChoiceIterator):
         yield from self.queryset.values_list("pk", self.queryset.model.choice_label)
 
 
+class FastInput:
+    """An `<input>` written out in Python, the same markup as Django's input.html and attrs.html (a filter
+    bar's text and date boxes: two template renders each otherwise)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            name,
+            "" if shown is None else format_html(' value="{}"', shown),
+            flatatt(widget["attrs"]),
+        )
+
+
+class FastTextInput(FastInput, forms.TextInput):
+    pass
+
+
+class FastNumberInput(FastInput, forms.NumberInput):
+    pass
+
+
+class FastHiddenInput(FastInput, forms.HiddenInput):
+    pass
+
+
+class FastDateInput(FastInput, DateInput):
+    pass
+
+
+FAST_WIDGETS = {
+    forms.Select: FastSelect,
+    forms.SelectMultiple: FastSelectMultiple,
+    forms.TextInput: FastTextInput,
+    forms.NumberInput: FastNumberInput,
+    forms.HiddenInput: FastHiddenInput,
+    DateInput: FastDateInput,
+}
+
+
 def _plain_label(field: forms.Field) -> bool:
     """A model select whose option labels are its model's str(), and that model names the field str() is."""
     return (
@@ -100,18 +142,16 @@ def _plain_label(field: forms.Field) -> bool:
     )
 
 
-def fast_selects(form: forms.Form) -> forms.Form:
-    """Swap a form's plain Select widgets for FastSelect (the list filter bars), and read a model select's
-    options without building its models where the model says which field its str() is."""
+def fast_widgets(form: forms.Form) -> forms.Form:
+    """Swap a form's plain selects and inputs for the ones written out in Python (the list filter bars),
+    and read a model select's options without building its models where the model says which field its
+    str() is."""
     for field in form.fields.values():
-        kind = type(field.widget)
-        if kind is forms.Select:
-            field.widget.__class__ = FastSelect
-        elif kind is forms.SelectMultiple:
-            field.widget.__class__ = FastSelectMultiple
-        else:
+        fast = FAST_WIDGETS.get(type(field.widget))
+        if fast is None:
             continue
-        if _plain_label(field):
+        field.widget.__class__ = fast
+        if isinstance(field.widget, FastSelect) and _plain_label(field):
             field.iterator = LabelValuesIterator
             field.widget.choices = field.iterator(field)
     return form

@@ -29,7 +29,6 @@ from django.db.models import QuerySet
 
 from accounts.scoping import Scope
 from core.numbers import change_pct, change_text, plain_number, value_text
-from core.parallel import parallel_workers
 
 from .periods import Period
 from .scopes import StatsScope
@@ -201,19 +200,18 @@ def compute_windows(now: Window, before: Window, *, keys: Iterable[str] | None =
     spans = [(now.start, now.end), (before.start, before.end)]
     answered: dict[str, list[Mapping[str, Number]]] = {}
     result: dict[str, Figure] = {}
-    with parallel_workers():  # a period's records in one pass per batch: worth the cores (core/parallel.py)
-        for metric in all_metrics():
-            if wanted is not None and metric.key not in wanted:
-                continue
-            if metric.batch is None:
-                value = metric.value(now)
-                result[metric.key] = Figure(metric, value, value if before is now else metric.value(before))
-                continue
-            name = metric.batch.name
-            if name not in answered:
-                answered[name] = metric.batch.figures(windows=spans, scope=now.scope)
-            value, previous = (figures[metric.field] for figures in answered[name])
-            result[metric.key] = Figure(metric, value, previous)
+    for metric in all_metrics():
+        if wanted is not None and metric.key not in wanted:
+            continue
+        if metric.batch is None:
+            value = metric.value(now)
+            result[metric.key] = Figure(metric, value, value if before is now else metric.value(before))
+            continue
+        name = metric.batch.name
+        if name not in answered:
+            answered[name] = metric.batch.figures(windows=spans, scope=now.scope)
+        value, previous = (figures[metric.field] for figures in answered[name])
+        result[metric.key] = Figure(metric, value, previous)
     return result
 
 

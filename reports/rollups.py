@@ -14,6 +14,8 @@ from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.parallel import parallel_workers
+
 from . import registry
 from .models import Rollup
 from .periods import Period
@@ -31,7 +33,8 @@ def rollup_compute(*, period: Period, stats_scope: StatsScope) -> Rollup:
     keys = {"period_key": period.key, "scope_code": stats_scope.code}
     Rollup.objects.filter(**keys, stale=True).update(stale=False)
     try:
-        figures = registry.compute(period, stats_scope)
+        with parallel_workers():  # a period's records, one pass per table: worth the cores (core/parallel.py)
+            figures = registry.compute(period, stats_scope)
         return _rollup_store(period=period, stats_scope=stats_scope, figures=figures)
     except Exception:
         if not transaction.get_connection().needs_rollback:

@@ -1,5 +1,7 @@
 """FastSelect writes the same <select> as Django's template-rendered one (the filter bars use it)."""
 
+import datetime as dt
+
 import django_filters
 import pytest
 from django import forms
@@ -8,7 +10,17 @@ from django.test.html import parse_html
 
 from accounts.models import OrgUnit, User
 from core.filters import ListFilterSet
-from core.widgets import FastSelect, FastSelectMultiple, LabelValuesIterator, fast_selects
+from core.widgets import (
+    DateInput,
+    FastDateInput,
+    FastHiddenInput,
+    FastNumberInput,
+    FastSelect,
+    FastSelectMultiple,
+    FastTextInput,
+    LabelValuesIterator,
+    fast_widgets,
+)
 from hazards.filtersets import HazardFilterSet
 
 CHOICES = [
@@ -41,18 +53,35 @@ def test_fast_select_writes_what_django_writes(plain, fast, value):
     assert "&lt;旧&gt;" in got and "南湖 &amp; 北湖" in got  # labels escaped
 
 
-def test_fast_selects_swaps_only_plain_selects():
+@pytest.mark.parametrize(
+    ("plain", "fast"),
+    [
+        (forms.TextInput, FastTextInput),
+        (forms.NumberInput, FastNumberInput),
+        (forms.HiddenInput, FastHiddenInput),
+        (DateInput, FastDateInput),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", 'a "quoted" <b>', 7, dt.date(2026, 12, 3)])
+def test_fast_input_writes_what_django_writes(plain, fast, value):
+    attrs = {"class": "form-control", "id": "id_q", "required": True, "disabled": False, "data-x": "<&>"}
+    want = plain(attrs=attrs).render("q", value)
+    got = fast(attrs=attrs).render("q", value)
+    assert parse_html(got) == parse_html(want)
+
+
+def test_fast_widgets_swaps_plain_selects_and_inputs_only():
     class Form(forms.Form):
         township = forms.ChoiceField(choices=CHOICES)
         many = forms.MultipleChoiceField(choices=CHOICES)
         radio = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect)
         text = forms.CharField()
 
-    form = fast_selects(Form())
+    form = fast_widgets(Form())
     assert type(form.fields["township"].widget) is FastSelect
     assert type(form.fields["many"].widget) is FastSelectMultiple
     assert type(form.fields["radio"].widget) is forms.RadioSelect
-    assert type(form.fields["text"].widget) is forms.TextInput
+    assert type(form.fields["text"].widget) is FastTextInput
 
 
 @pytest.mark.django_db
@@ -102,7 +131,7 @@ def test_a_model_with_a_computed_label_keeps_djangos_iterator():
 
     form = Form()
     form.fields["user"] = field
-    fast_selects(form)
+    fast_widgets(form)
     assert type(field.widget) is FastSelect
     assert field.iterator is not LabelValuesIterator
 

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from core.parallel import BATCH_WORKERS, parallel_workers
 from reports import registry
 from reports.periods import Period
+from reports.rollups import rollup_compute
 from reports.scopes import WHOLE_DISTRICT
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_the_roll_up_computes_with_them(monkeypatch, district):
 
     spied = dataclasses.replace(metric, batch=dataclasses.replace(metric.batch, figures=spy))
     monkeypatch.setattr(registry, "all_metrics", lambda: [spied])
-    figures = registry.compute(Period(2025, "year"), WHOLE_DISTRICT)
-    assert list(figures) == [metric.key]
+    rollup = rollup_compute(period=Period(2025, "year"), stats_scope=WHOLE_DISTRICT)
+    assert list(rollup.figures) == [metric.key]
     assert seen == [BATCH_WORKERS]
     assert workers() == 0
