@@ -36,6 +36,8 @@ def _floor_runs(html: str, floor: list, floor_fonts_kept: list, font_config):
     is left of the ratio is the job's own work (content, HTML, charts), not the fonts."""
     from weasyprint import HTML
 
+    from core.memory import release_memory
+
     started = time.perf_counter()
     document = HTML(string=html).render()  # what write_pdf() does, keeping the page count
     document.write_pdf()
@@ -43,6 +45,7 @@ def _floor_runs(html: str, floor: list, floor_fonts_kept: list, font_config):
     started = time.perf_counter()
     HTML(string=html).render(font_config=font_config()).write_pdf()
     floor_fonts_kept.append(time.perf_counter() - started)
+    release_memory()  # as the report job does after each PDF (core.memory)
     return document
 
 
@@ -61,30 +64,33 @@ def measure(*, year: int, builds: int, floor_reps: int) -> dict:
         started = time.perf_counter()
         report, _ = report_for_command(kind="annual", stats_scope=WHOLE_DISTRICT, period=Period(year, "year"))
         out["build_seconds"] = time.perf_counter() - started
-        app, rss, anon, files = [], [], [], []
-        html = content_html(report_content(report), watermark=DRAFT_WATERMARK)
-        floor: list[float] = []
-        floor_fonts_kept: list[float] = []
-        # The floor's runs are spread among the builds, not after them: on a shared host the speed drifts
-        # within minutes, and both sides of the ratio must see the same host.
-        every = max(1, builds // max(1, floor_reps))
-        for build in range(builds):
+        builds_s, rss, anon, files = [], [], [], []
+        for _ in range(builds):
             # The report job's own steps (reports.tasks_summaries._run): content from the rows, HTML, PDF.
             started = time.perf_counter()
             pdf = content_pdf(report_content(report), watermark=DRAFT_WATERMARK)
-            app.append(time.perf_counter() - started)
+            builds_s.append(time.perf_counter() - started)
             rss.append(rss_mb())
             anon_mb, file_mb = rss_parts_mb()
             anon.append(anon_mb)
             files.append(file_mb)
-            if (build + 1) % every == 0 and len(floor) < floor_reps:
-                document = _floor_runs(html, floor, floor_fonts_kept, font_config)
-        while len(floor) < floor_reps:
+        # The ratio: a build and a floor run in turn, after the memory series (the floor loads its fonts per
+        # document, which would swell the series). In turn, because on a shared host the speed drifts
+        # within minutes and both sides must see the same host.
+        html = content_html(report_content(report), watermark=DRAFT_WATERMARK)
+        app: list[float] = []
+        floor: list[float] = []
+        floor_fonts_kept: list[float] = []
+        for _ in range(floor_reps):
+            started = time.perf_counter()
+            content_pdf(report_content(report), watermark=DRAFT_WATERMARK)
+            app.append(time.perf_counter() - started)
             document = _floor_runs(html, floor, floor_fonts_kept, font_config)
         gc.collect()
         transaction.set_rollback(True)
     out.update(
         app=app,
+        builds=builds_s,
         floor=floor,
         floor_fonts_kept=floor_fonts_kept,
         rss=rss,
