@@ -13,7 +13,7 @@ median and p95 against its floor measured in the same run:
   inspection list and the case list, served by gunicorn over HTTP under concurrent load from a second
   process (bench/load.py), against a bare Django view on the same server (bench/urls.py), with the
   queries each page runs;
-- the hazard list API's requests per second against the bare view's;
+- the hazard list API's requests per second against the bare view's, in alternating slices;
 - importing a hazard ledger against openpyxl's read-only parse of the same file, and the import's peak
   memory (bench/imports.py);
 - the annual summary's PDF against WeasyPrint alone on the same HTML, and a worker's memory over many
