@@ -321,10 +321,16 @@ def warm_dashboard() -> float:
     from demo.statistics import compute_default_view
     from reports.models import Rollup
     from reports.periods import Period, today
+    from reports.scopes import scope_units
 
-    if Rollup.objects.filter(
-        period_key=Period.containing("year", today()).key, scope_code="district"
-    ).exists():
+    # All of them: the district's year and months (the trend) and every township's and department's year
+    # (the ranking). With only the district's year stored, the ranking shows 125 "—" and reads nothing.
+    year = Period.containing("year", today())
+    wanted = 1 + len(year.months()) + scope_units().count()
+    stored = Rollup.objects.filter(
+        period_key__in=[year.key, *(month.key for month in year.months())], stale=False
+    ).count()
+    if stored >= wanted:
         return 0.0
     started = time.perf_counter()
     compute_default_view()

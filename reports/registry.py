@@ -223,8 +223,14 @@ def figures_from_stored(stored: dict) -> dict[str, Figure]:
         entry = stored.get(metric.key)
         if entry is None:
             continue
-        result[metric.key] = Figure(metric, _number(entry.get("value")), _number(entry.get("previous")))
+        result[metric.key] = figure_from_stored(metric, entry)
     return result
+
+
+def figure_from_stored(metric: Metric, entry: dict) -> Figure:
+    """One stored figure ({"value": v, "previous": p}) of a metric already at hand: no registry lookup, which
+    reads the activity code tables (a ranking builds one per township)."""
+    return Figure(metric, _number(entry.get("value")), _number(entry.get("previous")))
 
 
 def figures_to_stored(figures: dict[str, Figure]) -> dict:

@@ -25,7 +25,7 @@ from hazards.selectors import listed_hazards
 from . import selectors, services
 from .models import Rollup
 from .periods import Period, last_twelve_months, today
-from .registry import DOMAINS, Figure, Metric, figures_from_stored
+from .registry import DOMAINS, Figure, Metric, figure_from_stored, figures_from_stored
 from .scopes import StatsScope, townships
 
 # The figures a leader sees first (home panel and the head of the 统计 page), in this order; a key whose
@@ -196,7 +196,7 @@ def figures_value(rollup: Rollup | None, key: str, metrics: dict[str, Metric]) -
     """A stored figure as a Figure (for its text), or None."""
     if rollup is None or key not in metrics or key not in rollup.figures:
         return None
-    return figures_from_stored({key: rollup.figures[key]}).get(key)
+    return figure_from_stored(metrics[key], rollup.figures[key])
 
 
 def listed_now(*, user: User, stats_scope: StatsScope) -> tuple[list[Hazard], int]:

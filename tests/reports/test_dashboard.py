@@ -371,3 +371,17 @@ def test_a_township_leader_sees_the_township_only_everywhere(client, district, w
     home = client.get("/")
     assert home.status_code == 200
     assert district.township_a.name in home.content.decode()
+
+
+def test_each_township_in_the_ranking_costs_no_query(client, leader, world):
+    """The ranking reads every township's stored roll-up in one query; building a township's 整改率 must not
+    read the metric definitions again (a city has 125 townships)."""
+    district = world["district"]
+    rollup_compute(period=PERIOD, stats_scope=WHOLE_DISTRICT)
+    rollup_compute(period=PERIOD, stats_scope=StatsScope(district.township_a))
+    client.force_login(leader)
+    one_stored = _queries(client, "/reports/", {"period": PERIOD.key})
+    rollup_compute(period=PERIOD, stats_scope=StatsScope(district.township_b))
+    response = client.get("/reports/", {"period": PERIOD.key})
+    assert response.context["ranking"]["missing"] == 0
+    assert _queries(client, "/reports/", {"period": PERIOD.key}) == one_stored
