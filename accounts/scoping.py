@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .choices import Role
@@ -77,11 +77,14 @@ class Scope:
                 condition |= Q(**{f"{lookup}__path__startswith": self.subtree_path})
         if self.department_id is not None:
             if fields.sectors and self.sector_ids:
-                # A subquery, not a join: a record with two matching sectors must still appear once.
-                in_sectors = model._base_manager.filter(**{f"{fields.sectors}__in": self.sector_ids}).values(
-                    "pk"
+                # A subquery, not a join: a record with two matching sectors must still appear once. EXISTS
+                # per record, not `pk IN (…)`: inside this OR, Postgres cannot hash an IN list larger than
+                # work_mem (a city's 1.2M hazards in the supervised sectors) and rescans it for every row —
+                # a department's ledger page never came back; EXISTS is two index lookups a row (issue 15).
+                in_sectors = model._base_manager.filter(
+                    pk=OuterRef("pk"), **{f"{fields.sectors}__in": self.sector_ids}
                 )
-                condition |= Q(pk__in=in_sectors)
+                condition |= Q(Exists(in_sectors))
             for lookup in fields.departments:
                 condition |= Q(**{f"{lookup}_id": self.department_id})
         return condition

@@ -207,3 +207,12 @@ def test_api_id_that_is_not_a_number_is_404_not_an_error(api, officer, enterpris
     api.force_authenticate(officer)
     assert api.get("/api/v1/enterprises/abc/").status_code == 404
     assert api.get(f"/api/v1/enterprises/{enterprise_a.pk}/").status_code == 200
+
+
+def test_a_department_scope_tests_its_sectors_per_record_not_by_an_id_list(department_user, many):
+    """EXISTS per record, never `pk IN (SELECT …)`: inside the scope's OR, Postgres cannot hash an id list
+    larger than work_mem and rescans it for every row (a city department's 1.2M hazards: the ledger never
+    came back). The records found are the same (the tests above)."""
+    sql = str(restrict(Enterprise.objects.all(), department_user).query).upper()
+    assert "EXISTS(" in sql
+    assert '"ID" IN (SELECT' not in sql
