@@ -1,7 +1,23 @@
 """Serializer fields every app's API shares."""
 
+from django.db import models
 from django.utils.translation import get_language
 from rest_framework import serializers
+
+# (model, field, language) → {value: label}: built once per process and language.
+_MODEL_LABELS: dict[tuple[type[models.Model], str, str | None], dict] = {}
+
+
+def choice_labels(model: type[models.Model], field_name: str) -> dict:
+    """value → label of a model field's choices in the active language, as get_FOO_display() shows them.
+    For a serializer that writes plain rows by hand: reading a bound field's labels would build the
+    serializer's whole field set first (about 2 ms for the hazard list's, per call)."""
+    key = (model, field_name, get_language())
+    labels = _MODEL_LABELS.get(key)
+    if labels is None:
+        choices = model._meta.get_field(field_name).flatchoices
+        labels = _MODEL_LABELS[key] = {value: str(label) for value, label in choices}
+    return labels
 
 
 class ChoiceLabelField(serializers.CharField):

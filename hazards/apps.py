@@ -18,16 +18,18 @@ class HazardsConfig(AppConfig):
         from core.imports import register_importer
         from core.navigation import NavItem, register
         from core.panels import HOME, register_panel
-        from core.tallies import register_tally
+        from core.tallies import register_group_tally, register_tally
         from inspections.hooks import ACTION_DETAIL, ENTRY_CONFIRM, register_submit_step
 
         from . import services, views, views_accidents
         from .importers import HazardImporter
         from .importers_accidents import AccidentImporter
-        from .models import Hazard
+        from .models import FIGURES_TALLY, Hazard, HazardTally
 
         # The ledger's row count comes from its triggers' tally (migration 0012), not a count of millions.
         register_tally(Hazard)
+        # … and its figures per township and state from its group tally (migration 0013).
+        register_group_tally(HazardTally, FIGURES_TALLY)
 
         verifiers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT})
         register(

@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -11,10 +12,12 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Enterprise, OrgUnit, Sector
 from accounts.scoping import ScopeFields
 from core.models import ChoiceLabelsMixin
+from core.tallies import GroupTally
 from core.uploads import photo_extension
 from inspections.models import CheckResult, InspectionRecord
 
 from .choices import (
+    ACTIVE_STATES,
     AccidentGrade,
     EventKind,
     ExtensionStatus,
@@ -205,6 +208,22 @@ class Hazard(ChoiceLabelsMixin, models.Model):
                 condition=~Q(listing_level=""),
                 name="hazard_listed",
             ),
+            # The overdue figure off the group tally (HazardTally) is its flagged count corrected by the active
+            # hazards whose flag the nightly sweep has not caught up with yet: unflagged with the deadline
+            # passed, flagged with the deadline ahead (extended). Each is a short range of one of these two,
+            # read alone (the state is in them). The flag is in their conditions, not their keys: the planner
+            # cannot tell that few rows are both unflagged and past their deadline, and with the flag as a
+            # key it walked a state's whole index instead.
+            models.Index(
+                fields=["deadline", "township", "state"],
+                condition=Q(state__in=ACTIVE_STATES, is_overdue=False),
+                name="hazard_due_unflagged",
+            ),
+            models.Index(
+                fields=["deadline", "township", "state"],
+                condition=Q(state__in=ACTIVE_STATES, is_overdue=True),
+                name="hazard_due_flagged",
+            ),
             # 挂牌督办 now (listed, not yet delisted), soonest deadline first: the leaders' dashboard panel
             # and the listed hazards page read a few thousand entries, not the ledger's deadline index.
             models.Index(
@@ -243,12 +262,58 @@ class Hazard(ChoiceLabelsMixin, models.Model):
 
     @property
     def is_listed(self) -> bool:
-        return bool(self.listing_level) and self.delisted_on is None
+        return listed_now(self.listing_level, self.delisted_on)
 
     @property
     def days_open(self) -> int:
-        end = self.closed_on or timezone.localdate()
-        return (end - self.found_on).days
+        return days_open(self.found_on, self.closed_on)
+
+
+# The two rules below are also applied to plain rows (the hazard list API's, hazards.selectors.api_rows).
+def listed_now(listing_level: str, delisted_on: dt.date | None) -> bool:
+    """挂牌督办中: listed at some level and not yet delisted."""
+    return bool(listing_level) and delisted_on is None
+
+
+def days_open(found_on: dt.date, closed_on: dt.date | None) -> int:
+    """Days from found to closed (销号), or to today while the hazard is open."""
+    return ((closed_on or timezone.localdate()) - found_on).days
+
+
+class HazardTally(models.Model):
+    """隐患分组计数: how many hazards there are per (township, state, level, listed, overdue flag), written by
+    the hazard table's own triggers (core.tallies.GroupTally, migration 0013): each INSERT, UPDATE or DELETE
+    statement adds one row per group it changed, with the change, in the writer's transaction. The ledger's
+    figures for the whole district, a township or a state are a sum over these rows (selectors.ledger_figures)
+    instead of a pass over a city's two million hazards. A nightly job folds them (core.tallies)."""
+
+    township_id = models.BigIntegerField(_("所属街道"))
+    state = models.CharField(_("整改状态"), max_length=12)
+    level = models.CharField(_("隐患等级"), max_length=10)
+    listed = models.BooleanField(_("挂牌督办"))
+    overdue = models.BooleanField(_("逾期标记"))
+    rows = models.BigIntegerField(_("行数"))
+
+    class Meta:
+        verbose_name = _("隐患分组计数")
+        verbose_name_plural = _("隐患分组计数")
+
+    def __str__(self) -> str:
+        return f"{self.township_id} {self.state} {self.level}: {self.rows:+d}"
+
+
+# The tally's columns as the triggers compute them from a hazard row (the migration keeps its own copy).
+FIGURES_TALLY = GroupTally(
+    table="hazards_hazard",
+    tally_table="hazards_hazardtally",
+    columns=(
+        ("township_id", "township_id"),
+        ("state", "state"),
+        ("level", "level"),
+        ("listed", "listing_level <> ''"),
+        ("overdue", "is_overdue"),
+    ),
+)
 
 
 def rectification_photo_path(instance: "RectificationPhoto", filename: str) -> str:

@@ -4,7 +4,6 @@ per row; input serializers only parse — the services apply every rule."""
 from types import SimpleNamespace
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +12,7 @@ from accounts.api.serializers import OrgUnitBriefSerializer
 from accounts.models import OrgUnit
 from campaigns.api.serializers import TalkBriefSerializer
 from campaigns.models import Campaign
-from core.serializers import ChoiceLabelField
+from core.serializers import ChoiceLabelField, choice_labels
 
 from ..choices import HazardLevel, HazardSource, ListingLevel
 from ..models import (
@@ -23,6 +22,8 @@ from ..models import (
     HazardEvent,
     Rectification,
     RectificationPhoto,
+    days_open,
+    listed_now,
 )
 from ..selectors import five_missing, hazard_talks
 
@@ -101,8 +102,7 @@ class HazardSerializer(serializers.ModelSerializer):
         """The four choice fields' labels, looked up once per page, not once per row."""
         if self._label_cache is None:
             self._label_cache = [
-                self.fields[name].labels()
-                for name in ("state_display", "source_display", "level_display", "listing_level_display")
+                choice_labels(Hazard, name) for name in ("state", "source", "level", "listing_level")
             ]
         return self._label_cache
 
@@ -147,8 +147,8 @@ class HazardSerializer(serializers.ModelSerializer):
             "listing_level_display": listing.get(row["listing_level"], row["listing_level"]),
             "listed_on": _day(row["listed_on"]),
             "delisted_on": _day(row["delisted_on"]),
-            "is_listed": bool(row["listing_level"]) and row["delisted_on"] is None,
-            "days_open": ((closed_on or timezone.localdate()) - row["found_on"]).days,
+            "is_listed": listed_now(row["listing_level"], row["delisted_on"]),
+            "days_open": days_open(row["found_on"], closed_on),
             "five_missing": [str(label) for label in five_missing(SimpleNamespace(**row))]
             if row["level"] == HazardLevel.MAJOR
             else [],
