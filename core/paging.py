@@ -22,6 +22,11 @@ from .tallies import exact_count
 # The page's rows from its ids (in any order): what each row shows, joins and per-row counts included;
 # model instances, or plain dicts with an "id" (the hazard API's rows).
 Rows = Callable[[list], QuerySet | list[dict]]
+# Where row number `offset` of the list lies, when a list can tell cheaply (a tally of rows per value of its
+# first ordering column): the list from there on and how many of its rows to skip; None when it cannot.
+Seek = Callable[[QuerySet, int], tuple[QuerySet, int] | None]
+# Fewer rows than this are skipped with OFFSET: a millisecond's walk, less than a seek costs.
+SEEK_FROM = 10_000
 
 
 class IdsFirstPaginator(Paginator):
@@ -31,7 +36,8 @@ class IdsFirstPaginator(Paginator):
     pages. `rows`, if given, reads the page's rows from their ids, with what only the shown rows need (a
     per-row count, say) — anything that would make the ids query group or join more than its filters do —
     and without the list's filters when they are costly to test again (the ids come from the list, so they
-    are in it). By default the rows are `object_list` narrowed to the ids.
+    are in it). By default the rows are `object_list` narrowed to the ids. `seek`, if given, finds where a
+    deep page starts without walking the rows before it.
     """
 
     def __init__(
@@ -41,10 +47,12 @@ class IdsFirstPaginator(Paginator):
         *,
         rows: Rows | None = None,
         count: int | None = None,
+        seek: Seek | None = None,
         **kwargs,
     ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows
+        self.seek = seek
         if count is not None:
             # Counted already, exactly, by the page's figures in the same scan: no second COUNT(*).
             self.__dict__["count"] = count
@@ -63,6 +71,11 @@ class IdsFirstPaginator(Paginator):
         return self._get_page(self.rows_of(self.page_ids(bottom, top)), number, self)
 
     def page_ids(self, bottom: int, top: int) -> list:
+        if self.seek is not None and bottom >= SEEK_FROM:
+            sought = self.seek(self.object_list, bottom)
+            if sought is not None:
+                rest, skip = sought
+                return list(rest.values_list("pk", flat=True)[skip : skip + top - bottom])
         ids = self.object_list.values_list("pk", flat=True)
         if bottom > self.count // 2 and ids.ordered:
             # Past the middle, read from the other end: the last page skips nothing instead of the whole
@@ -91,11 +104,13 @@ def paginate_ids_first(
     *,
     rows: Rows | None = None,
     count: int | None = None,
+    seek: Seek | None = None,
     per_page: int = PAGE_SIZE,
 ) -> Page:
     """core.lists.paginate for the long lists: the same page (a bad or too-large number gives the nearest
-    page), read ids first. `count`: the list's exact length when the page has counted it already."""
-    paginator = IdsFirstPaginator(queryset, per_page, rows=rows, count=count)
+    page), read ids first. `count`: the list's exact length when the page has counted it already; `seek`:
+    see IdsFirstPaginator."""
+    paginator = IdsFirstPaginator(queryset, per_page, rows=rows, count=count, seek=seek)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -105,9 +120,9 @@ class IdsFirstPagination(PageNumberPagination):
     django_paginator_class = IdsFirstPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
-        # A view may read its page's rows itself (`page_rows(ids)`, see IdsFirstPaginator's `rows`).
+        # A view may read its page's rows itself (`page_rows(ids)`, see IdsFirstPaginator's `rows`) and find
+        # a deep page's start (`page_seek`, its `seek`).
         rows = getattr(view, "page_rows", None)
-        self.django_paginator_class = (
-            IdsFirstPaginator if rows is None else partial(IdsFirstPaginator, rows=rows)
-        )
+        seek = getattr(view, "page_seek", None)
+        self.django_paginator_class = partial(IdsFirstPaginator, rows=rows, seek=seek)
         return super().paginate_queryset(queryset, request, view)

@@ -24,12 +24,14 @@ class HazardsConfig(AppConfig):
         from . import services, views, views_accidents
         from .importers import HazardImporter
         from .importers_accidents import AccidentImporter
-        from .models import FIGURES_TALLY, Hazard, HazardTally
+        from .models import DAYS_TALLY, FIGURES_TALLY, Hazard, HazardDayTally, HazardTally
 
         # The ledger's row count comes from its triggers' tally (migration 0012), not a count of millions.
         register_tally(Hazard)
         # … and its figures per township and state from its group tally (migration 0013).
         register_group_tally(HazardTally, FIGURES_TALLY)
+        # … and a deep page finds its day from the per-day tally (migration 0014).
+        register_group_tally(HazardDayTally, DAYS_TALLY)
 
         verifiers = frozenset({Role.ADMIN, Role.OFFICER, Role.DEPARTMENT})
         register(

@@ -34,6 +34,7 @@ from .models import (
     DeadlineExtension,
     Hazard,
     HazardCategory,
+    HazardDayTally,
     HazardEvent,
     HazardPhoto,
     HazardTally,
@@ -222,6 +223,26 @@ def _overdue_behind(tests: dict, today: dt.date) -> int:
     newly = active.filter(is_overdue=False, deadline__lt=today).aggregate(n=counted)["n"]
     extended = active.filter(is_overdue=True, deadline__gte=today).aggregate(n=counted)["n"]
     return newly - extended
+
+
+def ledger_seek(queryset: QuerySet[Hazard], offset: int) -> tuple[QuerySet[Hazard], int] | None:
+    """Where row `offset` of the whole ledger (newest found first) lies, off the per-day tally: the ledger from
+    that day back, and how many of its rows to skip (at most a day's). A deep page then skips a few hundred
+    index entries instead of walking a city's million (core.paging's `seek`). None for any narrowed list or
+    another order: those skip with OFFSET."""
+    query = queryset.query
+    ordering = tuple(query.order_by or (Hazard._meta.ordering if query.default_ordering else ()))
+    if ordering not in (("-found_on", "-pk"), ("-found_on", "-id")):
+        return None
+    if group_tally_tests(HazardDayTally, queryset) != {}:
+        return None
+    before = 0
+    days = HazardDayTally.objects.values_list("found_on").annotate(n=Sum("rows")).order_by("-found_on")
+    for day, n in days:
+        if before + n > offset:
+            return queryset.filter(found_on__lte=day), offset - before
+        before += n
+    return None
 
 
 def hazards_to_follow(*, user: User, today: dt.date | None = None) -> QuerySet[Hazard]:

@@ -77,7 +77,11 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
     hazards = filtered(filterset)
     figures, total = selectors.ledger_figures(hazards)
     page_obj = paginate_ids_first(
-        request, hazards, rows=lambda ids: selectors.ledger_rows(hazards.filter(pk__in=ids)), count=total
+        request,
+        hazards,
+        rows=lambda ids: selectors.ledger_rows(hazards.filter(pk__in=ids)),
+        count=total,
+        seek=selectors.ledger_seek,
     )
     return render(
         request,

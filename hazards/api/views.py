@@ -90,6 +90,11 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """The list's page as plain rows (IdsFirstPagination): its ids come from the scoped, filtered list."""
         return selectors.api_rows if self.action == "list" else None
 
+    @property
+    def page_seek(self):
+        """A deep page of the whole ledger finds its day off the per-day tally (IdsFirstPagination)."""
+        return selectors.ledger_seek if self.action == "list" else None
+
     def _detail_queryset(self) -> QuerySet[Hazard]:
         return (
             selectors.hazard_list(user=self.request.user)

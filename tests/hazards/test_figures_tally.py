@@ -10,8 +10,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core import paging
 from core.bulk import bulk_insert
 from core.lists import filtered
+from core.paging import IdsFirstPaginator
 from core.tallies import tallies_compact, tallies_rebuild
 from hazards import selectors, services
 from hazards.models import Hazard, HazardTally
@@ -145,3 +147,38 @@ def test_copy_delete_rebuild_truncate_and_folding(rf, officer, enterprise_a, ent
         cursor.execute("TRUNCATE hazards_hazard CASCADE")
     assert not HazardTally.objects.exists()
     assert selectors.ledger_figures(hazards)[1] == 0
+
+
+def test_a_deep_page_of_the_whole_ledger_seeks_its_day(rf, officer, enterprise_a, enterprise_b, monkeypatch):
+    # 23 hazards over 6 days (some days with several, one with none), then the pages of 2 read by seeking.
+    today = dt.date.today()
+    hazards = []
+    for i in range(23):
+        hazard = build(enterprise_a if i % 2 else enterprise_b, officer, f"D-{i}")
+        hazard.found_on = today - dt.timedelta(days=(i * 7) % 13 // 2)
+        hazard.deadline = hazard.found_on + dt.timedelta(days=30)
+        hazards.append(hazard)
+    bulk_insert(Hazard, hazards)
+    Hazard.objects.filter(number="D-4").delete()
+    monkeypatch.setattr(paging, "SEEK_FROM", 1)
+    ledger = ledger_list(rf, officer)
+    seeking = IdsFirstPaginator(ledger, 2, seek=selectors.ledger_seek)
+    walking = IdsFirstPaginator(ledger, 2)
+    assert seeking.count == walking.count == 22
+    with CaptureQueriesContext(connection) as queries:
+        pages = [list(seeking.page(n).object_list) for n in seeking.page_range]
+    assert pages == [list(walking.page(n).object_list) for n in walking.page_range]
+    assert sum("hazards_hazarddaytally" in q["sql"] for q in queries.captured_queries) == len(pages) - 1
+    # The rows run newest found first, by id within a day, and every hazard is on exactly one page.
+    rows = [hazard for page in pages for hazard in page]
+    assert [(h.found_on, h.pk) for h in rows] == sorted(((h.found_on, h.pk) for h in rows), reverse=True)
+    assert len({h.pk for h in rows}) == 22
+
+
+def test_a_narrowed_ledger_does_not_seek(rf, officer, district, enterprise_a):
+    for _ in range(3):
+        record(officer, enterprise_a)
+    assert selectors.ledger_seek(ledger_list(rf, officer), 1) is not None
+    assert selectors.ledger_seek(ledger_list(rf, officer, township=district.township_a.pk), 1) is None
+    assert selectors.ledger_seek(ledger_list(rf, officer).order_by("deadline"), 1) is None
+    assert selectors.ledger_seek(Hazard.objects.filter(found_on=dt.date.today()), 1) is None
