@@ -49,12 +49,19 @@ TREND_SERIES = (
     ("actions", "inspections.actions", _("检查行动")),
 )
 TOP = 10
+# The stored figures the townships' ranking shows.
+RANKING_KEYS = ("hazards.found", "hazards.rectification_rate", "hazards.overdue")
 
 
 def figure_url(key: str, period: Period, stats_scope: StatsScope) -> str:
     """The drill-down page of `key`: the records behind the figure."""
-    query = urlencode({"period": period.key, "scope": stats_scope.code})
-    return f"{_figure_path(key, get_script_prefix(), get_urlconf())}?{query}"
+    return f"{_figure_path(key, get_script_prefix(), get_urlconf())}?{_figure_query(period.key, stats_scope.code)}"
+
+
+@lru_cache(maxsize=1024)
+def _figure_query(period_key: str, scope_code: str) -> str:
+    # Three links a township in the ranking share it.
+    return urlencode({"period": period_key, "scope": scope_code})
 
 
 @lru_cache(maxsize=256)
@@ -158,20 +165,24 @@ def trend(period: Period, stats_scope: StatsScope, metrics: dict[str, Metric]) -
 
 def township_ranking(period: Period, metrics: dict[str, Metric]) -> dict:
     """The townships ranked by rectification rate (highest first) and by overdue hazards (most first),
-    from their stored roll-ups of `period` (one query for the units, one for the roll-ups)."""
+    from their stored roll-ups of `period` (one query for the units, one for the three figures shown)."""
     units = list(townships())
     scopes = [StatsScope(unit) for unit in units]
-    stored = selectors.rollups_for([period], scopes)
+    stored = selectors.rollup_entries(period, scopes, RANKING_KEYS)
+    rate_metric = metrics.get("hazards.rectification_rate")
     rows = []
     for stats_scope in scopes:
-        rollup = stored.get((period.key, stats_scope.code))
+        entries = stored.get(stats_scope.code)
+        rate = None if entries is None else entries.get("hazards.rectification_rate")
         rows.append(
             {
                 "unit": stats_scope.unit,
-                "computed": rollup is not None,
-                "found": _stored_value(rollup, "hazards.found"),
-                "rate": figures_value(rollup, "hazards.rectification_rate", metrics),
-                "overdue": _stored_value(rollup, "hazards.overdue"),
+                "computed": entries is not None,
+                "found": _entry_value(entries, "hazards.found"),
+                "rate": None
+                if rate is None or rate_metric is None
+                else figure_from_stored(rate_metric, rate),
+                "overdue": _entry_value(entries, "hazards.overdue"),
                 "found_url": figure_url("hazards.found", period, stats_scope),
                 "rectified_url": figure_url("hazards.rectified", period, stats_scope),
                 "overdue_url": figure_url("hazards.overdue", period, stats_scope),
@@ -188,15 +199,13 @@ def township_ranking(period: Period, metrics: dict[str, Metric]) -> dict:
     }
 
 
+def _entry_value(entries: dict | None, key: str):
+    entry = None if entries is None else entries.get(key)
+    return None if entry is None else entry.get("value")
+
+
 def _rate_value(row: dict):
     return None if row["rate"] is None else row["rate"].value
-
-
-def figures_value(rollup: Rollup | None, key: str, metrics: dict[str, Metric]) -> Figure | None:
-    """A stored figure as a Figure (for its text), or None."""
-    if rollup is None or key not in metrics or key not in rollup.figures:
-        return None
-    return figure_from_stored(metrics[key], rollup.figures[key])
 
 
 def listed_now(*, user: User, stats_scope: StatsScope) -> tuple[list[Hazard], int]:
