@@ -277,6 +277,10 @@ def register_group_tally(model: type[models.Model], tally: GroupTally) -> None:
     _GROUP_TALLIES[model] = tally
 
 
+def group_tallies() -> list[GroupTally]:
+    return list(_GROUP_TALLIES.values())
+
+
 def _equalities(queryset: models.QuerySet) -> dict[str, object] | None:
     """`queryset`'s WHERE as {column: value} when it is nothing but `column = value` tests on the table's
     own columns joined by AND (what `filter(township=…, state=…)` gives); None for anything else."""

@@ -19,6 +19,7 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 
+from core.tallies import group_tallies
 from demo.steps import demo_reset
 from tests.conftest import CODE_TABLE_MIGRATIONS, stub_pdfs
 
@@ -41,6 +42,15 @@ def table_counts() -> dict[str, int]:
             for table, rows in cursor.fetchall():
                 counts[f"core_rowtally[{table}]"] = int(rows)
                 assert rows == counts[table], f"{table}: 计数 {rows} ≠ 行数 {counts[table]}"
+        for tally in group_tallies() if connection.vendor == "postgresql" else ():
+            # Likewise a group tally: its rows' sum, which must be its table's row count.
+            del counts[tally.tally_table]
+            cursor.execute(f'SELECT coalesce(sum("rows"), 0) FROM {tally.tally_table}')
+            rows = int(cursor.fetchone()[0])
+            counts[f"{tally.tally_table}[sum]"] = rows
+            assert rows == counts[tally.table], (
+                f"{tally.tally_table}: 计数 {rows} ≠ 行数 {counts[tally.table]}"
+            )
         return counts
 
 
