@@ -34,19 +34,25 @@ def rollups_for(periods: Iterable[Period], scopes: Iterable[StatsScope]) -> dict
 
 
 def rollup_entries(
-    period: Period, scopes: Iterable[StatsScope], keys: Iterable[str]
-) -> dict[str, dict[str, dict]]:
-    """A few stored entries ({"value": v, "previous": p}) of `period`'s roll-up for each scope, as {scope code:
-    {metric key: entry}}, in one query that reads only those keys of each roll-up's JSON. Scopes not computed
-    yet are absent. A city's ranking decoded 125 whole roll-ups (83 metrics each) to show three of them."""
+    periods: Iterable[Period], scopes: Iterable[StatsScope], keys: Iterable[str]
+) -> dict[tuple[str, str], dict[str, dict]]:
+    """A few stored entries ({"value": v, "previous": p}) of the roll-ups of every (period, scope) pair, as
+    {(period key, scope code): {metric key: entry}}, in one query that reads only those keys of each
+    roll-up's JSON; pairs not computed yet are absent. A city's ranking decoded 125 whole roll-ups (83
+    metrics each) to show three figures of each, the trend twelve to show three."""
     keys = list(keys)
+    period_keys = {p.key for p in periods}
     codes = {s.code for s in scopes}
-    if not keys or not codes:
+    if not keys or not period_keys or not codes:
         return {}
     picked = {f"entry_{i}": KeyTransform(key, "figures") for i, key in enumerate(keys)}
-    rows = Rollup.objects.filter(period_key=period.key, scope_code__in=codes).values("scope_code", **picked)
+    rows = (
+        Rollup.objects.filter(period_key__in=period_keys, scope_code__in=codes)
+        .order_by()
+        .values("period_key", "scope_code", **picked)
+    )
     return {
-        row["scope_code"]: {
+        (row["period_key"], row["scope_code"]): {
             key: row[f"entry_{i}"] for i, key in enumerate(keys) if row[f"entry_{i}"] is not None
         }
         for row in rows

@@ -16,6 +16,7 @@ from django.db.models import F, QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import TOWNSHIP_KINDS
 from accounts.models import User
 from enforcement.models import Case
 from enforcement.selectors import case_list
@@ -122,19 +123,13 @@ def stored_figures(period: Period, stats_scope: StatsScope) -> StoredFigures:
     return StoredFigures(period, stats_scope, rollup, figures, computed_now, links)
 
 
-def _stored_value(rollup: Rollup | None, key: str):
-    if rollup is None:
-        return None
-    entry = rollup.figures.get(key)
-    return None if entry is None else entry.get("value")
-
-
 def trend(period: Period, stats_scope: StatsScope, metrics: dict[str, Metric]) -> dict:
     """The twelve months ending with `period`'s last month, from their stored roll-ups (one query).
     Months not computed yet are empty (null) and counted in `missing`; months after today are left out
     of `missing` (nothing to compute yet)."""
     months = last_twelve_months(period)
-    stored = selectors.rollups_for(months, [stats_scope])
+    keys = [key for _, key, _ in TREND_SERIES if key in metrics]
+    stored = selectors.rollup_entries(months, [stats_scope], keys)
     now = today()
     series = []
     for name, key, label in TREND_SERIES:
@@ -142,8 +137,7 @@ def trend(period: Period, stats_scope: StatsScope, metrics: dict[str, Metric]) -
             continue
         values, urls = [], []
         for month in months:
-            rollup = stored.get((month.key, stats_scope.code))
-            values.append(_stored_value(rollup, key))
+            values.append(_entry_value(stored.get((month.key, stats_scope.code)), key))
             urls.append(figure_url(key, month, stats_scope) if metrics[key].records is not None else "")
         series.append({"name": name, "key": key, "label": str(label), "values": values, "urls": urls})
     missing = [m for m in months if (m.key, stats_scope.code) not in stored and m.has_started(now)]
@@ -163,12 +157,18 @@ def trend(period: Period, stats_scope: StatsScope, metrics: dict[str, Metric]) -
     }
 
 
-def township_ranking(period: Period, metrics: dict[str, Metric]) -> dict:
+def township_ranking(
+    period: Period, metrics: dict[str, Metric], scopes: list[StatsScope] | None = None
+) -> dict:
     """The townships ranked by rectification rate (highest first) and by overdue hazards (most first),
-    from their stored roll-ups of `period` (one query for the units, one for the three figures shown)."""
-    units = list(townships())
+    from their stored roll-ups of `period` (one query for the units, one for the three figures shown).
+    `scopes`: the page's scope list (scopes_for_user) when it holds every township already: no second query."""
+    units = ranking_units(scopes)
     scopes = [StatsScope(unit) for unit in units]
-    stored = selectors.rollup_entries(period, scopes, RANKING_KEYS)
+    stored = {
+        code: entries
+        for (_, code), entries in selectors.rollup_entries([period], scopes, RANKING_KEYS).items()
+    }
     rate_metric = metrics.get("hazards.rectification_rate")
     rows = []
     for stats_scope in scopes:
@@ -197,6 +197,15 @@ def township_ranking(period: Period, metrics: dict[str, Metric]) -> dict:
         "has_rate": "hazards.rectification_rate" in metrics,
         "has_overdue": "hazards.overdue" in metrics,
     }
+
+
+def ranking_units(scopes: list[StatsScope] | None) -> list:
+    """The active townships in the ranking's order; taken from `scopes` when it is a district-wide user's list
+    (rollup_scopes: every active township and department), else read."""
+    if scopes is None:
+        return list(townships())
+    units = [s.unit for s in scopes if s.unit is not None and s.unit.kind in TOWNSHIP_KINDS]
+    return sorted(units, key=lambda unit: (unit.order, unit.name))
 
 
 def _entry_value(entries: dict | None, key: str):

@@ -102,6 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     stored = dash.stored_figures(period, stats_scope)
     metrics = dash.metrics_by_key(stored.figures)
     this_year = today().year
+    scopes = scopes_for_user(user)
     context = {
         "period": period,
         "period_error": period_error,
@@ -109,12 +110,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "years": list(range(this_year, this_year - YEARS_BACK - 1, -1)),
         "period_choices": _period_choices(),
         "stats_scope": stats_scope,
-        "scopes": scopes_for_user(user),
+        "scopes": scopes,
         "stored": stored,
         "key_items": stored.items(dash.KEY_METRICS),
         "groups": stored.by_domain(),
         "trend": dash.trend(period, stats_scope, metrics),
-        "ranking": dash.township_ranking(period, metrics) if stats_scope.is_district else None,
+        # Only a district-wide user sees the district, and their scope list holds every township.
+        "ranking": dash.township_ranking(period, metrics, scopes) if stats_scope.is_district else None,
         "listed": dash.listed_now(user=user, stats_scope=stats_scope),
         "cases": dash.cases_near_deadline(user=user, stats_scope=stats_scope),
         "can_recompute": can_recompute(user),

@@ -13,7 +13,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.choices import Role
+from accounts.choices import OrgKind, Role
+from accounts.models import OrgUnit
 from hazards import services as hazard_services
 from hazards.choices import HazardLevel
 from inspections.models import InspectionKind
@@ -22,7 +23,8 @@ from reports import registry
 from reports.models import Rollup
 from reports.periods import Period
 from reports.rollups import rollup_compute
-from reports.scopes import WHOLE_DISTRICT, StatsScope
+from reports.scopes import WHOLE_DISTRICT, StatsScope, scopes_for_user, townships
+from reports.selectors_dashboard import ranking_units
 from tests.enforcement.conftest import open_case
 from tests.factories import UserFactory
 from tests.hazards.conftest import hazard_data
@@ -385,3 +387,14 @@ def test_each_township_in_the_ranking_costs_no_query(client, leader, world):
     response = client.get("/reports/", {"period": PERIOD.key})
     assert response.context["ranking"]["missing"] == 0
     assert _queries(client, "/reports/", {"period": PERIOD.key}) == one_stored
+
+
+def test_the_ranking_takes_its_townships_from_the_scope_list_as_it_would_read_them(leader, district):
+    # A township made inactive and one out of order: the scope list gives the same units in the same order.
+    district.township_b.order, district.township_a.order = 1, 2
+    district.township_b.save(update_fields=["order"])
+    district.township_a.save(update_fields=["order"])
+    gone = OrgUnit.objects.create(name="旧街道", kind=OrgKind.STREET, parent=district.district, is_active=False)
+    from_scopes = ranking_units(scopes_for_user(leader))
+    assert from_scopes == ranking_units(None) == list(townships())
+    assert from_scopes[:2] == [district.township_b, district.township_a] and gone not in from_scopes
