@@ -394,7 +394,9 @@ def test_the_ranking_takes_its_townships_from_the_scope_list_as_it_would_read_th
     district.township_b.order, district.township_a.order = 1, 2
     district.township_b.save(update_fields=["order"])
     district.township_a.save(update_fields=["order"])
-    gone = OrgUnit.objects.create(name="旧街道", kind=OrgKind.STREET, parent=district.district, is_active=False)
+    gone = OrgUnit.objects.create(
+        name="旧街道", kind=OrgKind.STREET, parent=district.district, is_active=False
+    )
     from_scopes = ranking_units(scopes_for_user(leader))
     assert from_scopes == ranking_units(None) == list(townships())
     assert from_scopes[:2] == [district.township_b, district.township_a] and gone not in from_scopes

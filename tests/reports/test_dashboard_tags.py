@@ -1,5 +1,5 @@
-"""`{% ranking_rows %}` writes the dashboard's ranking rows exactly as the template language did: names
-(short or full), figures or "—", links and their titles, escaped."""
+"""The dashboard's tags write what the template language did: the ranking rows (names short or full, figures
+or "—", links and their titles) and the scope picker's options, escaped."""
 
 from decimal import Decimal
 from types import SimpleNamespace
@@ -46,6 +46,17 @@ def rows() -> list[dict]:
 def test_the_tag_writes_what_the_template_wrote():
     context = Context({"rows": rows()})
     for by, old in (("rate", TEMPLATE_RATE), ("overdue", TEMPLATE_OVERDUE)):
-        new = Template("{% load ranking %}{% ranking_rows rows '" + by + "' %}").render(context)
+        new = Template("{% load dashboard %}{% ranking_rows rows '" + by + "' %}").render(context)
         assert new == Template(old).render(context)
         assert "&lt;西城&gt;" in new and "全名1街道" in new and "—" in new
+
+
+TEMPLATE_SCOPES = """{% for s in scopes %}<option value="{{ s.code }}"{% if s == stats_scope %} selected{% endif %}>{{ s.name }}</option>{% endfor %}"""
+
+
+def test_the_scope_options_are_what_the_template_wrote():
+    scopes = [SimpleNamespace(code="district", name="全区"), SimpleNamespace(code="7", name="<东城>街道")]
+    context = Context({"scopes": scopes, "stats_scope": scopes[1]})
+    new = Template("{% load dashboard %}{% scope_options scopes stats_scope %}").render(context)
+    assert new == Template(TEMPLATE_SCOPES).render(context)
+    assert '<option value="7" selected>&lt;东城&gt;街道</option>' in new
