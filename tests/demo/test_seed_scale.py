@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,8 @@ from enforcement.choices import CaseState
 from enforcement.models import Case, CaseEvent, Penalty
 from enforcement.services import cases_flag_deadlines
 from hazards.choices import EventKind, HazardLevel, HazardSource, HazardState
-from hazards.models import Accident, Hazard, HazardEvent
+from hazards.models import Accident, Hazard, HazardDayTally, HazardEvent
+from hazards.selectors import hazard_figures, ledger_figures
 from hazards.services import hazards_mark_overdue
 from hazards.services.create import hazard_number
 from inspections.models import CheckResult, InspectionAction, InspectionRecord
@@ -131,8 +132,19 @@ def test_the_ledger_count_is_the_tables_after_a_load_with_triggers_off(city):
     real = Hazard.objects.filter(pk__gt=0).count()  # a WHERE: counted, not read off the tally
     assert real > 0
     assert exact_count(Hazard.objects.all()) == real
+    assert_figures_tallied()
     seed(*TINY, "--reset")
     assert exact_count(Hazard.objects.all()) == Hazard.objects.filter(pk__gt=0).count()
+    assert_figures_tallied()
+
+
+def assert_figures_tallied() -> None:
+    """The ledger's figures off the group tally are the counted ones, and every day's count is the table's."""
+    ledger = Hazard.objects.all()
+    assert ledger_figures(ledger) == (hazard_figures(ledger), ledger.count())
+    days = dict(Hazard.objects.order_by().values_list("found_on").annotate(n=Count("pk")))
+    tallied = HazardDayTally.objects.values_list("found_on").annotate(n=Sum("rows")).order_by()
+    assert {day: n for day, n in tallied if n} == days
 
 
 def test_numbers_and_sequences_carry_on_after_the_load(city):
