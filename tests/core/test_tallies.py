@@ -26,6 +26,16 @@ def counted() -> int:
     return Hazard.objects.filter(pk__gt=0).count()
 
 
+def load_with_triggers_off(hazards: list[Hazard]) -> None:
+    """COPY hazards as seed_scale loads: with the triggers (and so the tallies) off."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            bulk_insert(Hazard, hazards)
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
 def read_off_the_tally(queryset) -> tuple[int, bool]:
     with CaptureQueriesContext(connection) as queries:
         n = exact_count(queryset)
@@ -64,12 +74,7 @@ def test_only_the_whole_table_reads_the_tally(officer, township_a_user, enterpri
 
 def test_a_load_with_triggers_off_is_counted_again_by_rebuild(officer, enterprise_a):
     record(officer, enterprise_a)
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # as seed_scale loads
-        try:
-            bulk_insert(Hazard, [build(enterprise_a, officer, f"L-{i}") for i in range(3)])
-        finally:
-            cursor.execute("SET session_replication_role = DEFAULT")
+    load_with_triggers_off([build(enterprise_a, officer, f"L-{i}") for i in range(3)])
     assert exact_count(Hazard.objects.all()) == 1  # the triggers did not see the load
     tallies_rebuild()
     assert exact_count(Hazard.objects.all()) == counted() == 4

@@ -19,6 +19,7 @@ from hazards import selectors, services
 from hazards.models import Hazard, HazardTally
 from hazards.views import hazard_filter
 from tests.core.test_bulk import build
+from tests.core.test_tallies import load_with_triggers_off
 from tests.hazards.conftest import record
 from tests.hazards.test_ledger_figures import mixed  # noqa: F401 (fixture)
 
@@ -126,12 +127,7 @@ def test_copy_delete_rebuild_truncate_and_folding(rf, officer, enterprise_a, ent
     hazards = ledger_list(rf, officer)
     assert_tally_counts(hazards)
 
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # as seed_scale loads
-        try:
-            bulk_insert(Hazard, [build(enterprise_a, officer, f"L-{i}") for i in range(3)])
-        finally:
-            cursor.execute("SET session_replication_role = DEFAULT")
+    load_with_triggers_off([build(enterprise_a, officer, f"L-{i}") for i in range(3)])
     assert selectors.ledger_figures(hazards)[1] == 4  # the triggers did not see the load
     tallies_rebuild()
     assert_tally_counts(hazards)
