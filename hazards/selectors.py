@@ -386,23 +386,23 @@ API_ROW_FIELDS = (
 
 
 @cache
-def _api_row_values(vendor: str) -> tuple[QuerySet, QuerySet]:
-    """The queries of `api_rows`, built once per process and narrowed to a page's ids per call: resolving
-    the 35 fields' paths and joins took the ORM longer than Postgres took to run the query (issue 15). On
-    Postgres each row carries its sectors' ids (an ARRAY subquery): one query, not two."""
+def _api_row_values() -> tuple[QuerySet, QuerySet]:
+    """The ORM's two queries of `api_rows` (the rows, the sector links in the sectors' order), built once per
+    process and narrowed to a page's ids per call: resolving the 35 fields' paths and joins took the ORM
+    longer than the database took to run the query (issue 15)."""
     links = Hazard.sectors.through.objects.order_by(*(f"sector__{name}" for name in Sector._meta.ordering))
-    if vendor == "postgresql":
-        sector_ids = ArraySubquery(links.filter(hazard_id=OuterRef("pk")).values("sector_id"))
-        return Hazard.objects.order_by().values(*API_ROW_FIELDS, sector_ids=sector_ids), links.none()
-    return Hazard.objects.order_by().values(*API_ROW_FIELDS), links.values_list("hazard_id", "sector_id")
+    return Hazard.objects.order_by().values(*API_ROW_FIELDS), links
 
 
 @cache
 def _api_rows_sql() -> tuple[str, list[str]]:
-    """The Postgres query of `api_rows` as the ORM writes it, compiled once, with the page's ids as one
-    array parameter (`id = ANY(%s)`): compiling 36 columns, four joins and the sector subquery on every
-    call cost more than running it. Its columns are the values() names, in the order the ORM selects them."""
-    query = _api_row_values("postgresql")[0].filter(pk=0).query
+    """The Postgres query of `api_rows` as the ORM writes it, each row with its sectors' ids (an ARRAY
+    subquery), compiled once, with the page's ids as one array parameter (`id = ANY(%s)`): compiling 36
+    columns, four joins and the sector subquery on every call cost more than running it. Its columns are the
+    values() names, in the order the ORM selects them."""
+    rows, links = _api_row_values()
+    sector_ids = ArraySubquery(links.filter(hazard_id=OuterRef("pk")).values("sector_id"))
+    query = rows.annotate(sector_ids=sector_ids).filter(pk=0).query
     sql, params = query.sql_with_params()
     test = f"{connection.ops.quote_name(Hazard._meta.db_table)}.{connection.ops.quote_name('id')} = %s"
     if sql.count(test) != 1 or list(params) != [0]:
@@ -422,10 +422,10 @@ def api_rows(ids: list[int], *, vendor: str | None = None) -> list[dict]:
         with connection.cursor() as cursor:
             cursor.execute(sql, [list(ids)])
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    row_values, link_values = _api_row_values(vendor)
+    row_values, links = _api_row_values()
     rows = list(row_values.filter(pk__in=ids))
     sectors: dict[int, list[int]] = {row["id"]: [] for row in rows}
-    for hazard_id, sector_id in link_values.filter(hazard_id__in=ids):
+    for hazard_id, sector_id in links.filter(hazard_id__in=ids).values_list("hazard_id", "sector_id"):
         sectors[hazard_id].append(sector_id)
     for row in rows:
         row["sector_ids"] = sectors[row["id"]]
